@@ -1,0 +1,31 @@
+/** PUT|POST /v4/reloadtask/{taskId}/start — start tasks by id, tag or custom property (Butler #33/#34). */
+import { method, registerEndpoint, type MethodSpec } from '../shared/http/endpoint';
+import { isEndpointEnabled } from '../shared/http/enabled';
+import { startFilter } from '../shared/tasks/start-filter';
+import { startBodySchema, startQuerySchema, type StartItem } from '../shared/tasks/start-request';
+import { startTasks } from '../shared/tasks/start-tasks';
+
+const start: MethodSpec<{ allTaskIdsMustExist: boolean }, StartItem[]> = {
+  enabledBy: 'senseStartTask',
+  query: startQuerySchema,
+  body: startBodySchema,
+  // Scripts call `-` with no body at all; Butler rejected that, here it means "nothing else".
+  bodyDefault: () => [],
+  handle: async ({ params, query, body, services }) => {
+    const report = await startTasks(
+      { pathTaskId: params.taskId ?? '-', items: body, allTaskIdsMustExist: query.allTaskIdsMustExist },
+      {
+        qrs: () => services.sense().qrs,
+        kv: services.kv,
+        filter: startFilter(services.config.api.startTaskFilter),
+        kvEnabled: isEndpointEnabled(services.config.api.endpoints, 'keyValueStore'),
+      },
+    );
+    return { status: 200, body: report };
+  },
+};
+
+registerEndpoint('reloadtask-start', 'v4/reloadtask/{taskId}/start', {
+  PUT: method(start),
+  POST: method(start),
+});

@@ -1,0 +1,192 @@
+import { randomUUID } from 'node:crypto';
+import type { CoreShim, InvocationLogContext, RegisteredFunction } from './core-shim';
+import type {
+  CoreInvocationContext,
+  FunctionCallback,
+  HookContext,
+  InvocationState,
+  RpcBindingInfo,
+  RpcInvocationRequest,
+  RpcInvocationResponse,
+  RpcLogCategory,
+  RpcLogLevel,
+  RpcParameterBinding,
+  RpcTypedData,
+} from './core-types';
+
+/** Raised when an invocation outlives host.json `functionTimeout`. */
+export class FunctionTimeoutError extends Error {
+  constructor(
+    readonly functionName: string,
+    readonly invocationId: string,
+    readonly timeoutMs: number,
+  ) {
+    super(`Timeout value of ${formatTimeSpan(timeoutMs)} was exceeded by function: ${functionName}`);
+    this.name = 'FunctionTimeoutError';
+  }
+}
+
+export function formatTimeSpan(ms: number): string {
+  const totalSeconds = Math.floor(ms / 1000);
+  const pad = (n: number): string => String(n).padStart(2, '0');
+  const base = `${pad(Math.floor(totalSeconds / 3600))}:${pad(Math.floor(totalSeconds / 60) % 60)}:${pad(totalSeconds % 60)}`;
+  return ms % 1000 ? `${base}.${String(ms % 1000).padStart(3, '0')}` : base;
+}
+
+/** The trigger binding (name + info) of a registered function. */
+export function triggerBinding(fn: RegisteredFunction): { name: string; binding: RpcBindingInfo } {
+  for (const [name, binding] of Object.entries(fn.metadata.bindings)) {
+    if (binding.direction !== 'out' && typeof binding.type === 'string' && /trigger$/i.test(binding.type)) {
+      return { name, binding };
+    }
+  }
+  throw new Error(`Function "${fn.metadata.name}" has no trigger binding`);
+}
+
+export interface InvocationInput {
+  invocationId?: string;
+  triggerData: RpcTypedData;
+  triggerMetadata?: Record<string, RpcTypedData>;
+  traceParent?: string;
+  traceState?: string;
+}
+
+export function buildInvocationRequest(fn: RegisteredFunction, input: InvocationInput): RpcInvocationRequest {
+  const trigger = triggerBinding(fn);
+  const inputData: RpcParameterBinding[] = [{ name: trigger.name, data: input.triggerData }];
+  return {
+    invocationId: input.invocationId ?? randomUUID(),
+    functionId: fn.metadata.functionId || fn.metadata.name,
+    inputData,
+    triggerMetadata: input.triggerMetadata ?? {},
+    traceContext: {
+      traceParent: input.traceParent ?? null,
+      traceState: input.traceState ?? null,
+      attributes: {},
+    },
+    retryContext: null,
+  };
+}
+
+/** Timer input as the host serialises it (PascalCase JSON); the library camel-cases it for the handler. */
+export function timerTriggerData(info: {
+  isPastDue: boolean;
+  adjustForDST?: boolean;
+  scheduleStatus?: { last: string; next: string; lastUpdated: string } | undefined;
+}): RpcTypedData {
+  const payload: Record<string, unknown> = {
+    Schedule: { AdjustForDST: info.adjustForDST ?? true },
+    IsPastDue: info.isPastDue,
+  };
+  if (info.scheduleStatus) {
+    payload.ScheduleStatus = {
+      Last: info.scheduleStatus.last,
+      Next: info.scheduleStatus.next,
+      LastUpdated: info.scheduleStatus.lastUpdated,
+    };
+  }
+  return { json: JSON.stringify(payload) };
+}
+
+/**
+ * Drives the captured programming model exactly like the Node worker: invocation model → arguments →
+ * preInvocation hooks → handler → postInvocation hooks → response. Handler errors are rethrown.
+ */
+async function runInvocation(
+  shim: CoreShim,
+  fn: RegisteredFunction,
+  request: RpcInvocationRequest,
+): Promise<RpcInvocationResponse> {
+  const model = shim.programmingModel;
+  if (!model) throw new Error('No programming model was registered');
+  const name = fn.metadata.name;
+  const logContext: InvocationLogContext = { functionName: name, invocationId: request.invocationId };
+  const coreCtx: CoreInvocationContext = {
+    invocationId: request.invocationId,
+    request,
+    metadata: { name, bindings: fn.metadata.bindings },
+    state: undefined as InvocationState | undefined,
+    log(level: RpcLogLevel, category: RpcLogCategory, message: string) {
+      shim.log(level, category, message, logContext);
+    },
+  };
+  const invocationModel = await model.getInvocationModel(coreCtx);
+  const hookData: Record<string, unknown> = {};
+  const args = await invocationModel.getArguments();
+  const context = args.context;
+  logContext.hookData = hookData;
+  logContext.invocationContext = context;
+
+  const preContext: HookContext = {
+    hookData,
+    appHookData: shim.appHookData,
+    invocationContext: context,
+    functionCallback: fn.callback,
+    inputs: args.inputs,
+  };
+  coreCtx.state = 'preInvocationHooks';
+  try {
+    await shim.runHooks('preInvocation', preContext);
+  } finally {
+    coreCtx.state = undefined;
+  }
+  const inputs = preContext.inputs as unknown[];
+  const callback = preContext.functionCallback as FunctionCallback;
+
+  const postContext: HookContext = {
+    hookData,
+    appHookData: shim.appHookData,
+    invocationContext: context,
+    inputs,
+    result: null,
+    error: null,
+  };
+  coreCtx.state = 'invocation';
+  try {
+    postContext.result = await invocationModel.invokeFunction(context, inputs, callback);
+  } catch (err) {
+    postContext.error = err;
+  } finally {
+    coreCtx.state = undefined;
+  }
+  coreCtx.state = 'postInvocationHooks';
+  try {
+    await shim.runHooks('postInvocation', postContext);
+  } finally {
+    coreCtx.state = undefined;
+  }
+  if (postContext.error !== null && postContext.error !== undefined) {
+    // Rethrow exactly what the handler (or a hook) threw, as the worker does.
+    // eslint-disable-next-line @typescript-eslint/only-throw-error
+    throw postContext.error;
+  }
+  return invocationModel.getResponse(context, postContext.result);
+}
+
+/**
+ * Runs one invocation with `functionTimeout` (null = unbounded). On timeout the caller gets a
+ * FunctionTimeoutError; the handler itself keeps running (v4 handlers get no cancellation signal).
+ */
+export async function invokeWithTimeout(
+  shim: CoreShim,
+  fn: RegisteredFunction,
+  request: RpcInvocationRequest,
+  timeoutMs: number | null,
+): Promise<RpcInvocationResponse> {
+  const run = runInvocation(shim, fn, request);
+  if (timeoutMs === null) return run;
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(
+      () => reject(new FunctionTimeoutError(fn.metadata.name, request.invocationId, timeoutMs)),
+      timeoutMs,
+    );
+  });
+  // A late failure of the abandoned handler must not become an unhandled rejection.
+  run.catch(() => undefined);
+  try {
+    return await Promise.race([run, expired]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,47 @@
+/**
+ * Imported by every function file before it registers anything. Registration needs the API's auth
+ * level at import time, so the config is read there without throwing (an import-time throw would
+ * silently drop every later function file on the real host). `appStart` reads it again, strictly:
+ * the app settings are final by then, and a bad config stops start-up naming the setting.
+ */
+import { app } from '@azure/functions';
+import { tryLoadConfig, loadConfig } from './config/load';
+import { consoleLogger } from './log';
+import { buildServices, type Services } from './services';
+
+const atImport = tryLoadConfig();
+let current: Services | undefined;
+
+/** `api.auth: anonymous` registers the API functions anonymous (drop-in mode for Butler installs). */
+export const apiAuthLevel: 'function' | 'anonymous' =
+  atImport.ok && atImport.config.api.auth === 'anonymous' ? 'anonymous' : 'function';
+
+app.hook.appStart(() => {
+  const config = loadConfig();
+  if (config.api.auth !== apiAuthLevel) {
+    consoleLogger.warn(
+      `api.auth changed to '${config.api.auth}' after the functions were registered; restart the process to apply it`,
+    );
+  }
+  if (apiAuthLevel === 'anonymous') {
+    consoleLogger.warn(
+      'api.auth is anonymous: every API endpoint answers without a function key. Use it only behind --allow or a firewall.',
+    );
+  }
+  current = buildServices(config);
+});
+
+app.hook.appTerminate(async () => {
+  const closing = current;
+  current = undefined;
+  await closing?.close();
+});
+
+/** The services of the running host. */
+export function getServices(): Services {
+  if (!current) {
+    // Only reachable if a handler runs without appStart (e.g. a unit test that skipped the host).
+    current = buildServices(loadConfig());
+  }
+  return current;
+}

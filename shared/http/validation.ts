@@ -1,0 +1,50 @@
+/**
+ * Request validation with Butler's Ajv options (butler-api.md §2.3): type coercion the Qlik REST
+ * connector relies on, defaults filled in, first error only, messages like `body/value must be string`.
+ */
+import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import { ApiError } from './errors';
+
+export type JsonSchema = Record<string, unknown>;
+
+const ajv = new Ajv({ coerceTypes: 'array', useDefaults: true, allErrors: false, strict: false });
+const compiled = new WeakMap<JsonSchema, ValidateFunction>();
+
+function validatorFor(schema: JsonSchema): ValidateFunction {
+  let fn = compiled.get(schema);
+  if (!fn) {
+    fn = ajv.compile(schema);
+    compiled.set(schema, fn);
+  }
+  return fn;
+}
+
+function describe(where: 'body' | 'querystring' | 'params', error: ErrorObject | undefined): string {
+  if (!error) return `${where} is invalid`;
+  return `${where}${error.instancePath} ${error.message ?? 'is invalid'}`;
+}
+
+/**
+ * An empty string for an optional boolean or number means "not given" (the connector sends `""` for
+ * unset script variables), so drop it before Ajv would reject or coerce it.
+ */
+function dropEmptyOptionalScalars(value: unknown, schema: JsonSchema): void {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return;
+  const props = schema.properties as Record<string, JsonSchema> | undefined;
+  if (!props) return;
+  const required = new Set((schema.required as string[] | undefined) ?? []);
+  const record = value as Record<string, unknown>;
+  for (const [name, propSchema] of Object.entries(props)) {
+    const type = propSchema.type;
+    const scalar = type === 'boolean' || type === 'number' || type === 'integer';
+    if (scalar && !required.has(name) && record[name] === '') delete record[name];
+  }
+}
+
+/** Validates (and coerces in place) `value`; returns it typed. Throws VALIDATION naming the field. */
+export function validate<T>(where: 'body' | 'querystring' | 'params', schema: JsonSchema, value: unknown): T {
+  dropEmptyOptionalScalars(value, schema);
+  const fn = validatorFor(schema);
+  if (!fn(value)) throw new ApiError('VALIDATION', describe(where, fn.errors?.[0]));
+  return value as T;
+}

@@ -1,0 +1,8 @@
+/** The `X-Qlik-User` header (qlik-sense.md §3.2): picks the security context for certificate-trusted calls. */
+import type { SenseConfig } from '../config/types';
+
+export const QLIK_USER_HEADER = 'X-Qlik-User';
+
+export function qlikUserHeader(cfg: Pick<SenseConfig, 'userDirectory' | 'userId'>): string {
+  return `UserDirectory=${encodeURIComponent(cfg.userDirectory)}; UserId=${encodeURIComponent(cfg.userId)}`;
+}

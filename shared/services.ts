@@ -1,0 +1,43 @@
+/**
+ * The composition root: every long-lived client is built here once per host start from the validated
+ * config, and closed in `appTerminate`. Handlers receive it; tests build it from a test config.
+ */
+import type { ButlerConfig } from './config/types';
+import { consoleLogger, type Logger } from './log';
+import { SenseClient } from './sense/client';
+import type { KeyValueStore } from './state/kv';
+import { createMemoryKvStore } from './state/memory-kv';
+import { ReloadTracker } from './apps/reload-tracker';
+
+export interface Services {
+  readonly config: ButlerConfig;
+  readonly log: Logger;
+  readonly kv: KeyValueStore;
+  readonly reloads: ReloadTracker;
+  /** The Sense client; throws NOT_CONFIGURED (503) naming the missing settings when Sense is not set up. */
+  sense(): SenseClient;
+  close(): Promise<void>;
+}
+
+export function buildServices(config: ButlerConfig, log: Logger = consoleLogger): Services {
+  const senseClient = new SenseClient(config.sense, {
+    log: (level, message) => log[level](`sense: ${message}`),
+  });
+  // Until the persistent state backends land, every backend keeps key-values in memory.
+  const kv = createMemoryKvStore({ maxKeysPerNamespace: config.keyValueStore.maxKeysPerNamespace });
+  const reloads = new ReloadTracker();
+  return {
+    config,
+    log,
+    kv,
+    reloads,
+    sense() {
+      senseClient.assertConfigured();
+      return senseClient;
+    },
+    async close() {
+      await reloads.settle();
+      await Promise.allSettled([senseClient.close(), kv.close()]);
+    },
+  };
+}

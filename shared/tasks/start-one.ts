@@ -1,0 +1,37 @@
+/** Starts one task through QRS's synchronous start and turns every failure into a reportable outcome. */
+import { isApiError } from '../http/errors';
+import { errorMessage } from '../log';
+import { SenseError } from '../sense/errors';
+import type { QrsClient } from '../sense/qrs';
+
+export type StartOutcome = { ok: true; executionId: string } | { ok: false; statusCode: number; message: string };
+
+const NOT_STARTED =
+  'QRS answered with an empty execution id: the task was not started (is it disabled or already running?)';
+
+export async function startOne(qrs: QrsClient, taskId: string): Promise<StartOutcome> {
+  try {
+    const { executionId } = await qrs.startTaskSynchronous(taskId);
+    return executionId ? { ok: true, executionId } : { ok: false, statusCode: 200, message: NOT_STARTED };
+  } catch (err) {
+    if (err instanceof SenseError && err.upstreamStatus !== undefined) {
+      return { ok: false, statusCode: err.upstreamStatus, message: err.message };
+    }
+    if (isApiError(err)) return { ok: false, statusCode: err.statusCode, message: err.message };
+    return { ok: false, statusCode: 500, message: errorMessage(err) };
+  }
+}
+
+/** Runs `fn` over `items` with at most `limit` in flight, keeping the input order in the result. */
+export async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await fn(items[index]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}

@@ -1,0 +1,160 @@
+/**
+ * Task start (butler-api.md §8): resolve every selection through QRS first (so an unreachable Sense
+ * fails the whole request before anything changes), write key-value items, then start each selected
+ * task once and await QRS's answer, reporting every task's real outcome.
+ */
+import type { KeyValueStore } from '../state/kv';
+import type { QrsClient, TaskRef } from '../sense/qrs';
+import { isGuid } from './guid';
+import type { StartFilter } from './start-filter';
+import { ttlMs, type StartItem } from './start-request';
+import { mapLimit, startOne } from './start-one';
+
+export type Via = 'id' | 'tag' | 'customProperty';
+
+export interface StartedTask {
+  taskId: string;
+  taskName: string;
+  executionId: string;
+}
+
+export interface FailedTask {
+  taskId: string;
+  taskName: string;
+  via: Via;
+  statusCode: number;
+  message: string;
+}
+
+export interface StartReport {
+  tasksId: { started: StartedTask[]; invalid: { taskId: string }[]; denied: { taskId: string }[] };
+  tasksTag: StartedTask[];
+  tasksTagDenied: { tag: string }[];
+  tasksCP: StartedTask[];
+  tasksCPDenied: { name: string; value: string }[];
+  tasksFailed: FailedTask[];
+}
+
+export interface StartRequest {
+  /** The path's task id, or '-' for "body only". */
+  pathTaskId: string;
+  items: StartItem[];
+  allTaskIdsMustExist: boolean;
+}
+
+export interface StartDeps {
+  /** Called only when something must be looked up or started, so KV-only requests work without Sense. */
+  qrs: () => QrsClient;
+  kv: KeyValueStore;
+  filter: StartFilter;
+  /** Whether `api.endpoints.keyValueStore` allows writes (Butler skips KV items otherwise). */
+  kvEnabled: boolean;
+  concurrency?: number;
+}
+
+function uniqueBy<T>(values: T[], key: (v: T) => string): T[] {
+  const seen = new Set<string>();
+  return values.filter((v) => (seen.has(key(v)) ? false : (seen.add(key(v)), true)));
+}
+
+export async function startTasks(request: StartRequest, deps: StartDeps): Promise<StartReport> {
+  const report: StartReport = {
+    tasksId: { started: [], invalid: [], denied: [] },
+    tasksTag: [],
+    tasksTagDenied: [],
+    tasksCP: [],
+    tasksCPDenied: [],
+    tasksFailed: [],
+  };
+
+  // 1. Sort the selections: malformed ids and filter denials never reach QRS.
+  const requestedIds: string[] = [];
+  const tags: string[] = [];
+  const pairs: { name: string; value: string }[] = [];
+  const kvItems: Extract<StartItem, { type: 'keyvaluestore' }>['payload'][] = [];
+  if (request.pathTaskId !== '-') requestedIds.push(request.pathTaskId);
+  for (const item of request.items) {
+    if (item.type === 'starttaskid') requestedIds.push(item.payload.taskId);
+    else if (item.type === 'starttasktag') tags.push(item.payload.tag);
+    else if (item.type === 'starttaskcustomproperty')
+      pairs.push({ name: item.payload.customPropertyName, value: item.payload.customPropertyValue });
+    else kvItems.push(item.payload);
+  }
+
+  const candidateIds: string[] = [];
+  for (const id of uniqueBy(requestedIds, (v) => v.toLowerCase())) {
+    if (!isGuid(id)) report.tasksId.invalid.push({ taskId: id });
+    else if (!deps.filter.allowsTaskId(id)) report.tasksId.denied.push({ taskId: id });
+    else candidateIds.push(id);
+  }
+  const allowedTags: string[] = [];
+  for (const tag of uniqueBy(tags, (t) => t)) {
+    if (deps.filter.allowsTag(tag)) allowedTags.push(tag);
+    else report.tasksTagDenied.push({ tag });
+  }
+  const allowedPairs: { name: string; value: string }[] = [];
+  for (const pair of uniqueBy(pairs, (p) => `${p.name}\u0000${p.value}`)) {
+    if (deps.filter.allowsCustomProperty(pair.name, pair.value)) allowedPairs.push(pair);
+    else report.tasksCPDenied.push(pair);
+  }
+
+  // 2. Look everything up before changing anything.
+  let byId: TaskRef[] = [];
+  let byTag: TaskRef[] = [];
+  let byCp: TaskRef[] = [];
+  if (candidateIds.length + allowedTags.length + allowedPairs.length > 0) {
+    const qrs = deps.qrs();
+    [byId, byTag, byCp] = await Promise.all([
+      candidateIds.length ? qrs.tasksByIds(candidateIds) : Promise.resolve([]),
+      allowedTags.length ? qrs.tasksByTags(allowedTags) : Promise.resolve([]),
+      allowedPairs.length ? qrs.tasksByCustomProperties(allowedPairs) : Promise.resolve([]),
+    ]);
+  }
+  const found = new Map(byId.map((t) => [t.id.toLowerCase(), t]));
+  const idTasks: TaskRef[] = [];
+  for (const id of candidateIds) {
+    const task = found.get(id.toLowerCase());
+    if (!task) report.tasksId.invalid.push({ taskId: id });
+    else idTasks.push(task);
+  }
+  if (request.allTaskIdsMustExist && report.tasksId.invalid.length > 0) {
+    for (const task of idTasks) report.tasksId.denied.push({ taskId: task.id });
+    idTasks.length = 0;
+  }
+
+  // 3. Key-value items first, so the reloads we start can read them.
+  if (deps.kvEnabled) {
+    for (const kv of kvItems) await deps.kv.set(kv.namespace, kv.key, kv.value, ttlMs(kv.ttl));
+  }
+
+  // 4. Start each task once, however many selections named it.
+  const selections: { via: Via; tasks: TaskRef[]; into: StartedTask[] }[] = [
+    { via: 'id', tasks: idTasks, into: report.tasksId.started },
+    { via: 'tag', tasks: uniqueBy(byTag, (t) => t.id.toLowerCase()), into: report.tasksTag },
+    { via: 'customProperty', tasks: uniqueBy(byCp, (t) => t.id.toLowerCase()), into: report.tasksCP },
+  ];
+  const toStart = uniqueBy(
+    selections.flatMap((s) => s.tasks),
+    (t) => t.id.toLowerCase(),
+  );
+  if (toStart.length === 0) return report;
+  const qrs = deps.qrs();
+  const outcomes = await mapLimit(toStart, deps.concurrency ?? 4, (task) => startOne(qrs, task.id));
+  const outcomeOf = new Map(toStart.map((t, i) => [t.id.toLowerCase(), outcomes[i]!]));
+
+  for (const { via, tasks, into } of selections) {
+    for (const task of tasks) {
+      const outcome = outcomeOf.get(task.id.toLowerCase())!;
+      if (outcome.ok) into.push({ taskId: task.id, taskName: task.name, executionId: outcome.executionId });
+      else
+        report.tasksFailed.push({
+          taskId: task.id,
+          taskName: task.name,
+          via,
+          statusCode: outcome.statusCode,
+          message: outcome.message,
+        });
+    }
+  }
+  return report;
+}

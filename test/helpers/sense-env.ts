@@ -1,0 +1,60 @@
+/**
+ * A Sense simulator plus the product host configured to use it over mTLS: the set-up every
+ * Sense-facing integration test shares. Certificates are generated per test file.
+ */
+import { createTestPki, type TestPki } from './pki';
+import { startProductHost, type ProductHost, type ProductHostOptions } from './product-host';
+import { SenseSim } from '../sensesim/index';
+import type { SenseFixtures } from '../sensesim/types';
+
+export interface SenseEnv {
+  pki: TestPki;
+  sim: SenseSim;
+  api: ProductHost;
+  close(): Promise<void>;
+}
+
+export interface SenseEnvOptions extends ProductHostOptions {
+  /** Merged into the `sense` section after the simulator's connection settings. */
+  sense?: Record<string, unknown>;
+  strictUser?: boolean;
+  fixtures?: SenseFixtures;
+}
+
+export function senseSettings(sim: SenseSim, pki: TestPki): Record<string, unknown> {
+  return {
+    host: sim.host,
+    qrsPort: sim.qrsPort,
+    enginePort: sim.enginePort,
+    serverName: 'localhost',
+    cert: pki.clientCert,
+    key: pki.clientKey,
+    ca: pki.caCert,
+    timeoutMs: 5000,
+  };
+}
+
+export async function startSenseEnv(opts: SenseEnvOptions = {}): Promise<SenseEnv> {
+  const pki = await createTestPki();
+  const sim = await SenseSim.start({ pki, strictUser: opts.strictUser ?? true, fixtures: opts.fixtures });
+  const { sense, strictUser: _s, fixtures: _f, ...hostOpts } = opts;
+  let api: ProductHost;
+  try {
+    api = await startProductHost({
+      ...hostOpts,
+      config: { ...opts.config, sense: { ...senseSettings(sim, pki), ...sense } },
+    });
+  } catch (err) {
+    await sim.close();
+    throw err;
+  }
+  return {
+    pki,
+    sim,
+    api,
+    async close() {
+      await api.close();
+      await sim.close();
+    },
+  };
+}

@@ -1,0 +1,114 @@
+/**
+ * In-process Qlik Sense simulator: QRS (HTTPS) and Engine (WSS) listeners with mutual TLS, a live fixture
+ * model, a journal of every call and injectable faults (qlik-sense.md §14).
+ */
+import { serveEngine } from './engine-server';
+import type { EngineServer } from './engine-server';
+import { FaultList, engineFaultMatches, qrsFaultMatches } from './faults';
+import { defaultFixtures } from './fixtures';
+import { serveQrs } from './qrs-server';
+import { loadTlsMaterial, startTlsListener } from './tls-listener';
+import type { TlsListener } from './tls-listener';
+import type {
+  EngineCall,
+  EngineConnection,
+  EngineFault,
+  QrsCall,
+  QrsFault,
+  SenseFixtures,
+  SenseSimOptions,
+} from './types';
+
+export * from './types';
+export { FIXTURE, defaultFixtures } from './fixtures';
+export { EMPTY_GUID, NEVER } from './execution';
+export { XSRF_MESSAGE } from './request-parts';
+
+export class SenseSim {
+  readonly host = '127.0.0.1';
+  readonly qrsCalls: QrsCall[] = [];
+  readonly engineCalls: EngineCall[] = [];
+  readonly engineConnections: EngineConnection[] = [];
+  private readonly qrsFaults = new FaultList<QrsFault>(qrsFaultMatches);
+  private readonly engineFaults = new FaultList<EngineFault>(engineFaultMatches);
+  private readonly lifetime = new AbortController();
+  private qrs!: TlsListener;
+  private engineListener!: TlsListener;
+  private engine!: EngineServer;
+  private closed: Promise<void> | undefined;
+
+  private constructor(
+    readonly fixtures: SenseFixtures,
+    private readonly strictUser: boolean,
+  ) {}
+
+  static async start(opts: SenseSimOptions): Promise<SenseSim> {
+    const sim = new SenseSim(opts.fixtures ?? defaultFixtures(), opts.strictUser ?? false);
+    const material = await loadTlsMaterial(opts.pki);
+    sim.qrs = await startTlsListener(material);
+    try {
+      sim.engineListener = await startTlsListener(material);
+    } catch (err) {
+      await sim.qrs.close();
+      throw err;
+    }
+    serveQrs(sim.qrs, {
+      fixtures: sim.fixtures,
+      journal: sim.qrsCalls,
+      faults: sim.qrsFaults,
+      strictUser: sim.strictUser,
+      signal: sim.lifetime.signal,
+      downloads: new Map(),
+    });
+    sim.engine = serveEngine(sim.engineListener, {
+      fixtures: sim.fixtures,
+      calls: sim.engineCalls,
+      connections: sim.engineConnections,
+      faults: sim.engineFaults,
+      strictUser: sim.strictUser,
+      signal: sim.lifetime.signal,
+    });
+    return sim;
+  }
+
+  get qrsPort(): number {
+    return this.qrs.port;
+  }
+
+  get enginePort(): number {
+    return this.engineListener.port;
+  }
+
+  qrsHandshakes(): number {
+    return this.qrs.handshakes();
+  }
+
+  qrsFault(rule: QrsFault): void {
+    this.qrsFaults.add(rule);
+  }
+
+  engineFault(rule: EngineFault): void {
+    this.engineFaults.add(rule);
+  }
+
+  clearFaults(): void {
+    this.qrsFaults.clear();
+    this.engineFaults.clear();
+  }
+
+  resetJournal(): void {
+    this.qrsCalls.length = 0;
+    this.engineCalls.length = 0;
+    this.engineConnections.length = 0;
+  }
+
+  /** Idempotent: closes listeners, open sockets and WebSockets, and cancels delayed answers. */
+  close(): Promise<void> {
+    this.closed ??= (async () => {
+      this.lifetime.abort();
+      this.engine.close();
+      await Promise.all([this.qrs.close(), this.engineListener.close()]);
+    })();
+    return this.closed;
+  }
+}
