@@ -30,7 +30,10 @@ const reloadBodySchema = {
 
 function requireAppId(appId: string | undefined): string {
   if (!appId || !isGuid(appId)) {
-    throw new ApiError('VALIDATION', `params/appId must be an app id (GUID); got '${(appId ?? '').slice(0, 100)}'`);
+    throw new ApiError(
+      'VALIDATION',
+      `params/appId must be an app id (GUID); got '${(appId ?? '').slice(0, 100)}'`,
+    );
   }
   return appId.toLowerCase();
 }
@@ -41,7 +44,17 @@ function statusUrl(record: ReloadRecord): string {
 
 function publicView(record: ReloadRecord) {
   const { appId, reloadId, status, saved, tasksStarted, tasksFailed, error, startedAt, finishedAt } = record;
-  return { appId, reloadId, status, saved, tasksStarted, tasksFailed, ...(error ? { error } : {}), startedAt, finishedAt };
+  return {
+    appId,
+    reloadId,
+    status,
+    saved,
+    tasksStarted,
+    tasksFailed,
+    ...(error ? { error } : {}),
+    startedAt,
+    finishedAt,
+  };
 }
 
 registerEndpoint('app-reload', 'v4/app/{appId}/reload', {
@@ -51,7 +64,8 @@ registerEndpoint('app-reload', 'v4/app/{appId}/reload', {
     bodyDefault: () => ({}),
     handle: async ({ params, body, services }) => {
       const appId = requireAppId(params.appId);
-      const mode = body.reloadMode !== undefined && body.reloadMode >= 0 && body.reloadMode <= 2 ? body.reloadMode : 0;
+      const mode =
+        body.reloadMode !== undefined && body.reloadMode >= 0 && body.reloadMode <= 2 ? body.reloadMode : 0;
       const answer = await reloadWithWait(
         {
           appId,

@@ -136,7 +136,21 @@ async function main(): Promise<void> {
     process.stdout.write(`${USAGE}\n`);
     return;
   }
-  let host: EmbeddedHost;
+
+  // Signal handlers go in first: a SIGTERM during start-up still ends in a clean close.
+  let host: EmbeddedHost | undefined;
+  let stopSignal: string | undefined;
+  const stop = (signal: string): void => {
+    if (stopSignal) {
+      process.stderr.write(`${signal} again: exiting without waiting\n`);
+      process.exit(EXIT_STARTUP_FAILED);
+    }
+    stopSignal = signal;
+    if (host) closeAndExit(host, signal);
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+
   let bind: string;
   try {
     const opts = await buildOptions(parsed.flags);
@@ -151,7 +165,7 @@ async function main(): Promise<void> {
     if (err instanceof UsageError) fail(EXIT_USAGE, `${err.message}\n\n${USAGE}`);
     // Expected failures (config, load, certificate, port in use) carry a message; only bugs need a stack.
     const unexpected = err instanceof TypeError || err instanceof ReferenceError || !(err instanceof Error);
-    const text = unexpected ? String((err as Error)?.stack ?? err) : err.message;
+    const text = unexpected ? String((err as Error)?.stack ?? err) : (err).message;
     fail(EXIT_STARTUP_FAILED, `Butler Functions host failed to start: ${text}`);
   }
   const scheme = host.url.startsWith('https') ? 'https' : 'http';
@@ -159,22 +173,15 @@ async function main(): Promise<void> {
   process.stdout.write(`Butler Functions host listening on ${scheme}://${shownBind}:${host.port}\n`);
   process.stdout.write(`Function keys directory: ${host.keysDir}\n`);
   process.stdout.write(`Functions:\n${describeFunctions(host).join('\n') || '  (none)'}\n`);
+  if (stopSignal) closeAndExit(host, stopSignal);
+}
 
-  let stopping = false;
-  const stop = (signal: string): void => {
-    if (stopping) {
-      process.stderr.write(`${signal} again: exiting without waiting\n`);
-      process.exit(EXIT_STARTUP_FAILED);
-    }
-    stopping = true;
-    consoleHostLog(`${signal} received: stopping (finishing in-flight requests)`);
-    host.close().then(
-      () => process.exit(0),
-      (err: unknown) => fail(EXIT_STARTUP_FAILED, `Error while stopping: ${(err as Error).message}`),
-    );
-  };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
+function closeAndExit(host: EmbeddedHost, signal: string): void {
+  consoleHostLog(`${signal} received: stopping (finishing in-flight requests)`);
+  host.close().then(
+    () => process.exit(0),
+    (err: unknown) => fail(EXIT_STARTUP_FAILED, `Error while stopping: ${(err as Error).message}`),
+  );
 }
 
 main().catch((err: unknown) => fail(EXIT_STARTUP_FAILED, String((err as Error)?.stack ?? err)));

@@ -3,7 +3,6 @@
  * the follow-up tasks for the outcome. The caller waits up to `sense.reloadWaitMs`; a longer reload
  * answers 202 and is followed through the tracker.
  */
-import type { ApiError } from '../http/errors';
 import { isApiError } from '../http/errors';
 import { errorMessage } from '../log';
 import type { SenseClient } from '../sense/client';
@@ -33,9 +32,15 @@ export type ReloadAnswer = { done: true; record: ReloadRecord } | { done: false;
 async function startFollowUps(deps: ReloadDeps, record: ReloadRecord, taskIds: string[]): Promise<void> {
   const wanted: string[] = [];
   for (const id of [...new Set(taskIds.map((t) => t.toLowerCase()))]) {
-    if (!isGuid(id)) record.tasksFailed.push({ taskId: id, taskName: '', statusCode: 400, message: 'Not a task id (GUID)' });
+    if (!isGuid(id))
+      record.tasksFailed.push({ taskId: id, taskName: '', statusCode: 400, message: 'Not a task id (GUID)' });
     else if (!deps.filter.allowsTaskId(id))
-      record.tasksFailed.push({ taskId: id, taskName: '', statusCode: 403, message: 'Denied by api.startTaskFilter' });
+      record.tasksFailed.push({
+        taskId: id,
+        taskName: '',
+        statusCode: 403,
+        message: 'Denied by api.startTaskFilter',
+      });
     else wanted.push(id);
   }
   if (wanted.length === 0) return;
@@ -43,20 +48,35 @@ async function startFollowUps(deps: ReloadDeps, record: ReloadRecord, taskIds: s
   const known = await qrs.tasksByIds(wanted);
   const byId = new Map(known.map((t) => [t.id.toLowerCase(), t]));
   for (const id of wanted) {
-    if (!byId.has(id)) record.tasksFailed.push({ taskId: id, taskName: '', statusCode: 404, message: 'No such task in Sense' });
+    if (!byId.has(id))
+      record.tasksFailed.push({
+        taskId: id,
+        taskName: '',
+        statusCode: 404,
+        message: 'No such task in Sense',
+      });
   }
   const tasks = wanted.flatMap((id) => byId.get(id) ?? []);
   const outcomes = await mapLimit(tasks, 4, (task) => startOne(qrs, task.id));
   tasks.forEach((task, i) => {
     const outcome = outcomes[i]!;
-    if (outcome.ok) record.tasksStarted.push({ taskId: task.id, taskName: task.name, executionId: outcome.executionId });
+    if (outcome.ok)
+      record.tasksStarted.push({ taskId: task.id, taskName: task.name, executionId: outcome.executionId });
     else
-      record.tasksFailed.push({ taskId: task.id, taskName: task.name, statusCode: outcome.statusCode, message: outcome.message });
+      record.tasksFailed.push({
+        taskId: task.id,
+        taskName: task.name,
+        statusCode: outcome.statusCode,
+        message: outcome.message,
+      });
   });
 }
 
 async function run(request: ReloadRequest, deps: ReloadDeps, record: ReloadRecord): Promise<void> {
-  const outcome = await reloadApp(deps.sense, request.appId, { mode: request.mode, partial: request.partial });
+  const outcome = await reloadApp(deps.sense, request.appId, {
+    mode: request.mode,
+    partial: request.partial,
+  });
   record.saved = outcome.saved;
   try {
     await startFollowUps(deps, record, outcome.success ? request.onSuccess : request.onFailure);
@@ -81,7 +101,7 @@ export async function reloadWithWait(request: ReloadRequest, deps: ReloadDeps): 
       record.status = 'failed';
       record.finishedAt = new Date().toISOString();
       record.error = isApiError(err)
-        ? { code: (err as ApiError).code, message: err.message }
+        ? { code: err.code, message: err.message }
         : { code: 'INTERNAL', message: errorMessage(err) };
       throw err;
     }),

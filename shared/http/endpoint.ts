@@ -43,7 +43,7 @@ type AnyMethodSpec = MethodSpec<never, never>;
 
 /** Keeps each method's handler typed while the table holds them side by side. */
 export function method<Q = Record<string, unknown>, B = undefined>(spec: MethodSpec<Q, B>): AnyMethodSpec {
-  return spec as unknown as AnyMethodSpec;
+  return spec;
 }
 
 const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8' };
@@ -53,7 +53,8 @@ function errorReply(err: ApiError): HttpResponseInit {
 }
 
 function toResponse(reply: Reply): HttpResponseInit {
-  if (reply.status === 204 || reply.body === undefined) return { status: reply.status, headers: reply.headers };
+  if (reply.status === 204 || reply.body === undefined)
+    return { status: reply.status, headers: reply.headers };
   return {
     status: reply.status,
     headers: { ...JSON_HEADERS, ...reply.headers },

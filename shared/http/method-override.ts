@@ -10,7 +10,7 @@ export type ApiMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 const OVERRIDABLE: readonly ApiMethod[] = ['GET', 'POST', 'PUT', 'DELETE'];
 
 /** The method the caller meant: the upper-cased override header on POST, else the request method. */
-export function effectiveMethod(method: string, overrideHeader: string | null): ApiMethod | string {
+export function effectiveMethod(method: string, overrideHeader: string | null): string {
   const actual = method.toUpperCase();
   if (actual !== 'POST' || overrideHeader === null || overrideHeader.trim() === '') return actual;
   const wanted = overrideHeader.trim().toUpperCase();

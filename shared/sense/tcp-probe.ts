@@ -8,7 +8,9 @@ export function probeTcp(host: string, port: number, timeoutMs: number): Promise
       socket.destroy();
       resolve(err);
     };
-    socket.setTimeout(timeoutMs, () => done(Object.assign(new Error('connect timed out'), { code: 'ETIMEDOUT' })));
+    socket.setTimeout(timeoutMs, () =>
+      done(Object.assign(new Error('connect timed out'), { code: 'ETIMEDOUT' })),
+    );
     socket.once('connect', () => done());
     socket.once('error', (err) => done(err));
   });

@@ -5,7 +5,10 @@
 import { ApiError } from '../http/errors';
 import type { KeyValueStore, KvEntry } from './kv';
 
-export function createMemoryKvStore(opts: { maxKeysPerNamespace: number; now?: () => number }): KeyValueStore {
+export function createMemoryKvStore(opts: {
+  maxKeysPerNamespace: number;
+  now?: () => number;
+}): KeyValueStore {
   const now = opts.now ?? Date.now;
   const namespaces = new Map<string, Map<string, KvEntry>>();
 

@@ -4,7 +4,8 @@ import { errorMessage } from '../log';
 import { SenseError } from '../sense/errors';
 import type { QrsClient } from '../sense/qrs';
 
-export type StartOutcome = { ok: true; executionId: string } | { ok: false; statusCode: number; message: string };
+export type StartOutcome =
+  { ok: true; executionId: string } | { ok: false; statusCode: number; message: string };
 
 const NOT_STARTED =
   'QRS answered with an empty execution id: the task was not started (is it disabled or already running?)';

@@ -6,7 +6,10 @@ export type StartItem =
   | { type: 'starttaskid'; payload: { taskId: string } }
   | { type: 'starttasktag'; payload: { tag: string } }
   | { type: 'starttaskcustomproperty'; payload: { customPropertyName: string; customPropertyValue: string } }
-  | { type: 'keyvaluestore'; payload: { namespace: string; key: string; value: string; ttl?: string | number } };
+  | {
+      type: 'keyvaluestore';
+      payload: { namespace: string; key: string; value: string; ttl?: string | number };
+    };
 
 const str = (maxLength: number) => ({ type: 'string', maxLength });
 

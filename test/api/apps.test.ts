@@ -25,7 +25,11 @@ before(async () => {
       api: {
         startTaskFilter: {
           enable: true,
-          allowTask: { taskId: [FIXTURE.taskReloadSales, FIXTURE.taskReloadFinance], tag: [], customProperty: [] },
+          allowTask: {
+            taskId: [FIXTURE.taskReloadSales, FIXTURE.taskReloadFinance],
+            tag: [],
+            customProperty: [],
+          },
         },
       },
     },
@@ -62,7 +66,10 @@ describe('app reload', () => {
     assert.equal(json.appId, FIXTURE.appSales);
     assert.equal(json.status, 'succeeded');
     assert.equal(json.saved, true);
-    assert.deepEqual(json.tasksStarted.map((t) => t.taskId), [FIXTURE.taskReloadFinance]);
+    assert.deepEqual(
+      json.tasksStarted.map((t) => t.taskId),
+      [FIXTURE.taskReloadFinance],
+    );
     const methods = engineMethods();
     for (const m of ['OpenDoc', 'DoReload', 'DoSave']) assert.ok(methods.includes(m), methods.join(','));
     assert.ok(methods.indexOf('DoReload') < methods.indexOf('DoSave'));
@@ -84,7 +91,10 @@ describe('app reload', () => {
     const json = res.json as ReloadJson;
     assert.equal(json.status, 'failed');
     assert.equal(json.saved, false);
-    assert.deepEqual(json.tasksStarted.map((t) => t.taskId), [FIXTURE.taskReloadSales]);
+    assert.deepEqual(
+      json.tasksStarted.map((t) => t.taskId),
+      [FIXTURE.taskReloadSales],
+    );
     assert.equal(engineMethods().includes('DoSave'), false);
   });
 
@@ -94,7 +104,10 @@ describe('app reload', () => {
     const json = res.json as ReloadJson;
     assert.deepEqual(json.tasksStarted, []);
     assert.deepEqual(json.tasksFailed.map((f) => f.statusCode).sort(), [400, 403]);
-    assert.equal(env.sim.qrsCalls.some((c) => c.path.endsWith('/start/synchronous')), false);
+    assert.equal(
+      env.sim.qrsCalls.some((c) => c.path.endsWith('/start/synchronous')),
+      false,
+    );
   });
 
   test('an unknown app is 404 APP_NOT_FOUND', async () => {
@@ -127,7 +140,10 @@ describe('app reload', () => {
       final = (await env.api.call(json.statusUrl ?? '')).json as ReloadJson;
     }
     assert.equal(final?.status, 'succeeded');
-    assert.deepEqual(final?.tasksStarted.map((t) => t.taskId), [FIXTURE.taskReloadSales]);
+    assert.deepEqual(
+      final?.tasksStarted.map((t) => t.taskId),
+      [FIXTURE.taskReloadSales],
+    );
   });
 
   test('bad input: non-GUID app id, non-integer mode, unknown reload id', async () => {

@@ -18,7 +18,10 @@ test('a disabled endpoint answers 404 ENDPOINT_DISABLED, also through a method o
   const direct = await api.call('/v4/butlerping');
   assert.equal(direct.status, 404);
   assert.equal((direct.json as { code: string }).code, 'ENDPOINT_DISABLED');
-  const overridden = await api.call('/v4/butlerping', { method: 'POST', headers: { 'X-HTTP-Method-Override': 'GET' } });
+  const overridden = await api.call('/v4/butlerping', {
+    method: 'POST',
+    headers: { 'X-HTTP-Method-Override': 'GET' },
+  });
   assert.equal(overridden.status, 404);
   assert.equal((overridden.json as { code: string }).code, 'ENDPOINT_DISABLED');
 });

@@ -49,7 +49,10 @@ describe('method override', () => {
   });
 
   test('a verb the path does not serve is 404 ROUTE_NOT_FOUND (JSON)', async () => {
-    const res = await api.call('/v4/butlerping', { method: 'POST', headers: { 'x-http-method-override': 'DELETE' } });
+    const res = await api.call('/v4/butlerping', {
+      method: 'POST',
+      headers: { 'x-http-method-override': 'DELETE' },
+    });
     assert.equal(res.status, 404);
     assert.equal((res.json as { code: string }).code, 'ROUTE_NOT_FOUND');
     const plainPost = await api.call('/v4/butlerping', { method: 'POST' });
@@ -57,7 +60,10 @@ describe('method override', () => {
   });
 
   test('an unknown override token is 400 BAD_METHOD_OVERRIDE', async () => {
-    const res = await api.call('/v4/butlerping', { method: 'POST', headers: { 'x-http-method-override': 'FOO' } });
+    const res = await api.call('/v4/butlerping', {
+      method: 'POST',
+      headers: { 'x-http-method-override': 'FOO' },
+    });
     assert.equal(res.status, 400);
     assert.deepEqual(Object.keys(res.json as object).sort(), ['code', 'error', 'message', 'statusCode']);
     assert.equal((res.json as { code: string }).code, 'BAD_METHOD_OVERRIDE');
@@ -76,7 +82,12 @@ describe('endpointsenabled', () => {
     assert.equal(res.status, 200);
     const names = res.json as string[];
     assert.equal(names.length, 25);
-    assert.deepEqual(names.slice(0, 4), ['apiListEnabledEndpoints', 'base62ToBase16', 'base16ToBase62', 'butlerping']);
+    assert.deepEqual(names.slice(0, 4), [
+      'apiListEnabledEndpoints',
+      'base62ToBase16',
+      'base16ToBase62',
+      'butlerping',
+    ]);
     assert.deepEqual(names.slice(-2), ['senseStartTask', 'slackPostMessage']);
   });
 });
@@ -85,7 +96,10 @@ describe('base conversion', () => {
   test('converts both ways with Butler key order', async () => {
     const to16 = await api.call('/v4/base62tobase16?base62=6DMW88LpSok9Z7P7hUK0wv7bF');
     assert.equal(to16.status, 200);
-    assert.equal(to16.text, '{"base62":"6DMW88LpSok9Z7P7hUK0wv7bF","base16":"3199af08bfeeaf5d420f27ed9c01e74370077"}');
+    assert.equal(
+      to16.text,
+      '{"base62":"6DMW88LpSok9Z7P7hUK0wv7bF","base16":"3199af08bfeeaf5d420f27ed9c01e74370077"}',
+    );
     const to62 = await api.call('/v4/base16tobase62?base16=000ABC');
     assert.deepEqual(to62.json, { base62: 'Ik', base16: '000ABC' });
   });

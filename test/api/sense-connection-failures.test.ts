@@ -27,7 +27,11 @@ after(async () => {
   await sim?.close();
 });
 
-async function startWith(sense: Record<string, unknown>, path: string, method = 'PUT'): Promise<{ status: number; json: ErrorJson }> {
+async function startWith(
+  sense: Record<string, unknown>,
+  path: string,
+  method = 'PUT',
+): Promise<{ status: number; json: ErrorJson }> {
   const api = await startProductHost({ config: { sense: { ...senseSettings(sim, pki), ...sense } } });
   try {
     const res = await api.call(path, { method });

@@ -41,7 +41,10 @@ describe('QRS errors', () => {
     assert.equal(res.status, 502);
     assert.equal(res.json.code, 'SENSE_ERROR');
     assert.match(res.json.message, /500/);
-    assert.equal(env.sim.qrsCalls.some((c) => c.path.endsWith('/start/synchronous')), false);
+    assert.equal(
+      env.sim.qrsCalls.some((c) => c.path.endsWith('/start/synchronous')),
+      false,
+    );
     env.sim.clearFaults();
     await healthy();
   });

@@ -33,8 +33,14 @@ test('allowed selections start, denied ones are listed and never reach QRS', asy
       { type: 'starttaskid', payload: { taskId: FIXTURE.taskReloadFinance } },
       { type: 'starttasktag', payload: { tag: FIXTURE.tagSpecial } },
       { type: 'starttasktag', payload: { tag: FIXTURE.tagNightly } },
-      { type: 'starttaskcustomproperty', payload: { customPropertyName: FIXTURE.cpTeam, customPropertyValue: FIXTURE.cpValueFinance } },
-      { type: 'starttaskcustomproperty', payload: { customPropertyName: FIXTURE.cpTeam, customPropertyValue: FIXTURE.cpValueSpecial } },
+      {
+        type: 'starttaskcustomproperty',
+        payload: { customPropertyName: FIXTURE.cpTeam, customPropertyValue: FIXTURE.cpValueFinance },
+      },
+      {
+        type: 'starttaskcustomproperty',
+        payload: { customPropertyName: FIXTURE.cpTeam, customPropertyValue: FIXTURE.cpValueSpecial },
+      },
     ],
   });
   assert.equal(res.status, 200);
@@ -45,11 +51,20 @@ test('allowed selections start, denied ones are listed and never reach QRS', asy
     tasksCP: { taskId: string }[];
     tasksCPDenied: { name: string; value: string }[];
   };
-  assert.deepEqual(report.tasksId.started.map((t) => t.taskId), [FIXTURE.taskReloadSales]);
+  assert.deepEqual(
+    report.tasksId.started.map((t) => t.taskId),
+    [FIXTURE.taskReloadSales],
+  );
   assert.deepEqual(report.tasksId.denied, [{ taskId: FIXTURE.taskReloadFinance }]);
-  assert.deepEqual(report.tasksTag.map((t) => t.taskId), [FIXTURE.taskReloadHr]);
+  assert.deepEqual(
+    report.tasksTag.map((t) => t.taskId),
+    [FIXTURE.taskReloadHr],
+  );
   assert.deepEqual(report.tasksTagDenied, [{ tag: FIXTURE.tagNightly }]);
-  assert.deepEqual(report.tasksCP.map((t) => t.taskId), [FIXTURE.taskReloadFinance]);
+  assert.deepEqual(
+    report.tasksCP.map((t) => t.taskId),
+    [FIXTURE.taskReloadFinance],
+  );
   assert.deepEqual(report.tasksCPDenied, [{ name: FIXTURE.cpTeam, value: FIXTURE.cpValueSpecial }]);
   const filters = env.sim.qrsCalls.map((c) => c.filter ?? '').join(' | ');
   assert.equal(filters.includes(FIXTURE.tagNightly), false, filters);

@@ -38,7 +38,11 @@ function starts(): QrsCall[] {
   return env.sim.qrsCalls.filter((c) => c.method === 'POST' && /\/start\/synchronous$/.test(c.path));
 }
 
-async function start(taskId: string, body?: unknown, query = ''): Promise<{ status: number; report: Report; json: unknown }> {
+async function start(
+  taskId: string,
+  body?: unknown,
+  query = '',
+): Promise<{ status: number; report: Report; json: unknown }> {
   const res = await env.api.call(`/v4/reloadtask/${taskId}/start${query}`, {
     method: 'POST',
     headers: { 'x-http-method-override': 'PUT' },
@@ -68,7 +72,9 @@ describe('start by id', () => {
   });
 
   test('real PUT and plain POST behave the same; ids are accepted in upper case', async () => {
-    const put = await env.api.call(`/v4/reloadtask/${FIXTURE.taskReloadHr.toUpperCase()}/start`, { method: 'PUT' });
+    const put = await env.api.call(`/v4/reloadtask/${FIXTURE.taskReloadHr.toUpperCase()}/start`, {
+      method: 'PUT',
+    });
     assert.equal(put.status, 200);
     assert.equal((put.json as Report).tasksId.started[0]?.taskId, FIXTURE.taskReloadHr);
     const post = await env.api.call(`/v4/reloadtask/${FIXTURE.taskReloadHr}/start`, { method: 'POST' });
@@ -98,8 +104,14 @@ describe('start by id', () => {
       { type: 'starttaskid', payload: { taskId: FIXTURE.taskUnknown } },
       { type: 'starttaskid', payload: { taskId: 'not-a-guid' } },
     ]);
-    assert.deepEqual(report.tasksId.started.map((t) => t.taskId), [FIXTURE.taskReloadFinance]);
-    assert.deepEqual(report.tasksId.invalid.map((t) => t.taskId).sort(), [FIXTURE.taskUnknown, 'not-a-guid'].sort());
+    assert.deepEqual(
+      report.tasksId.started.map((t) => t.taskId),
+      [FIXTURE.taskReloadFinance],
+    );
+    assert.deepEqual(
+      report.tasksId.invalid.map((t) => t.taskId).sort(),
+      [FIXTURE.taskUnknown, 'not-a-guid'].sort(),
+    );
     assert.equal(starts().length, 1);
     assert.equal(
       env.sim.qrsCalls.some((c) => c.filter?.includes('not-a-guid')),
@@ -120,8 +132,14 @@ describe('start by id', () => {
     assert.deepEqual(report.tasksId.started, []);
     assert.deepEqual(report.tasksId.invalid, [{ taskId: FIXTURE.taskUnknown }]);
     assert.deepEqual(report.tasksId.denied, [{ taskId: FIXTURE.taskReloadSales }]);
-    assert.deepEqual(report.tasksTag.map((t) => t.taskId), [FIXTURE.taskReloadHr]);
-    assert.deepEqual(starts().map((c) => c.path), [`/qrs/task/${FIXTURE.taskReloadHr}/start/synchronous`]);
+    assert.deepEqual(
+      report.tasksTag.map((t) => t.taskId),
+      [FIXTURE.taskReloadHr],
+    );
+    assert.deepEqual(
+      starts().map((c) => c.path),
+      [`/qrs/task/${FIXTURE.taskReloadHr}/start/synchronous`],
+    );
   });
 
   test('a task QRS does not start is reported in tasksFailed', async () => {
@@ -143,9 +161,17 @@ describe('start by tag and custom property', () => {
     const tagged = report.tasksTag.map((t) => t.taskId).sort();
     assert.deepEqual(
       tagged,
-      [FIXTURE.taskReloadSales, FIXTURE.taskReloadFinance, FIXTURE.taskExternalProgram, FIXTURE.taskReloadHr].sort(),
+      [
+        FIXTURE.taskReloadSales,
+        FIXTURE.taskReloadFinance,
+        FIXTURE.taskExternalProgram,
+        FIXTURE.taskReloadHr,
+      ].sort(),
     );
-    assert.deepEqual(report.tasksId.started.map((t) => t.taskId), [FIXTURE.taskReloadSales]);
+    assert.deepEqual(
+      report.tasksId.started.map((t) => t.taskId),
+      [FIXTURE.taskReloadSales],
+    );
     const lookups = env.sim.qrsCalls.filter((c) => c.method === 'GET' && c.path === '/qrs/task/full');
     assert.equal(lookups.length, 1);
     assert.equal(starts().length, 4, 'Reload Sales started once');
@@ -161,11 +187,23 @@ describe('start by tag and custom property', () => {
         payload: { customPropertyName: FIXTURE.cpTeam, customPropertyValue: FIXTURE.cpValueSpecial },
       },
     ]);
-    assert.deepEqual(report.tasksTag.map((t) => t.taskId), [FIXTURE.taskReloadHr]);
-    assert.deepEqual(report.tasksCP.map((t) => t.taskId), [FIXTURE.taskReloadSales]);
+    assert.deepEqual(
+      report.tasksTag.map((t) => t.taskId),
+      [FIXTURE.taskReloadHr],
+    );
+    assert.deepEqual(
+      report.tasksCP.map((t) => t.taskId),
+      [FIXTURE.taskReloadSales],
+    );
     const filters = env.sim.qrsCalls.map((c) => c.filter ?? '');
-    assert.ok(filters.some((f) => f.includes("'Größe ✓ 東京'")), filters.join(' | '));
-    assert.ok(filters.some((f) => f.includes("'ops & dev #2 ''a'''")), filters.join(' | '));
+    assert.ok(
+      filters.some((f) => f.includes("'Größe ✓ 東京'")),
+      filters.join(' | '),
+    );
+    assert.ok(
+      filters.some((f) => f.includes("'ops & dev #2 ''a'''")),
+      filters.join(' | '),
+    );
   });
 
   test('a tag or property that matches nothing starts nothing', async () => {
@@ -183,7 +221,10 @@ describe('start by tag and custom property', () => {
 describe('key-value items', () => {
   test('are stored before the task starts, with TTL sent as a string', async () => {
     const { status } = await start(FIXTURE.taskReloadSales, [
-      { type: 'keyvaluestore', payload: { namespace: 'Reload Params', key: 'run#1', value: 2024, ttl: '60000' } },
+      {
+        type: 'keyvaluestore',
+        payload: { namespace: 'Reload Params', key: 'run#1', value: 2024, ttl: '60000' },
+      },
     ]);
     assert.equal(status, 200);
     const entry = await getServices().kv.get('Reload Params', 'run#1');
@@ -208,7 +249,11 @@ describe('bad bodies', () => {
     ['an object instead of an array', { type: 'starttaskid' }, /^body must be array$/],
     ['an item without payload', [{ type: 'starttaskid' }], /payload/],
     ['an unknown item type', [{ type: 'startall', payload: {} }], /type/],
-    ['a key-value item without value', [{ type: 'keyvaluestore', payload: { namespace: 'n', key: 'k' } }], /value/],
+    [
+      'a key-value item without value',
+      [{ type: 'keyvaluestore', payload: { namespace: 'n', key: 'k' } }],
+      /value/,
+    ],
     ['a tag that is an object', [{ type: 'starttasktag', payload: { tag: { x: 1 } } }], /tag/],
   ];
   for (const [name, body, message] of cases) {
@@ -223,7 +268,11 @@ describe('bad bodies', () => {
   }
 
   test('invalid JSON → 400 INVALID_JSON; allTaskIdsMustExist=yes → 400', async () => {
-    const res = await env.api.call(`/v4/reloadtask/-/start`, { method: 'PUT', body: '[{', headers: { 'content-type': 'application/json' } });
+    const res = await env.api.call(`/v4/reloadtask/-/start`, {
+      method: 'PUT',
+      body: '[{',
+      headers: { 'content-type': 'application/json' },
+    });
     assert.equal(res.status, 400);
     assert.equal((res.json as { code: string }).code, 'INVALID_JSON');
     const bad = await start('-', [], '?allTaskIdsMustExist=yes');

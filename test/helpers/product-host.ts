@@ -20,7 +20,12 @@ export interface ProductHost {
   call(
     pathAndQuery: string,
     init?: { method?: string; headers?: Record<string, string>; body?: string | object; key?: string | null },
-  ): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; text: string; json: unknown }>;
+  ): Promise<{
+    status: number;
+    headers: Record<string, string | string[] | undefined>;
+    text: string;
+    json: unknown;
+  }>;
   close(): Promise<void>;
 }
 
@@ -63,7 +68,7 @@ export async function startProductHost(opts: ProductHostOptions = {}): Promise<P
         headers['content-type'] ??= 'application/json';
       }
       const res = await request(new URL(pathAndQuery, host.url), {
-        method: (init.method ?? 'GET') as Dispatcher.HttpMethod,
+        method: init.method ?? 'GET',
         headers,
         body,
         dispatcher,

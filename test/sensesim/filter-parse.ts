@@ -92,8 +92,12 @@ export function tokenize(text: string): Token[] {
   return tokens;
 }
 
+/** Deeper nesting is refused as a syntax error instead of overflowing the stack. */
+const MAX_DEPTH = 64;
+
 class Parser {
   private pos = 0;
+  private depth = 0;
   constructor(private readonly tokens: Token[]) {}
 
   parse(): FilterNode {
@@ -134,7 +138,10 @@ class Parser {
   private parsePrimary(): FilterNode {
     const t = this.next('a condition');
     if (t.kind === 'lparen') {
+      this.depth += 1;
+      if (this.depth > MAX_DEPTH) throw new FilterSyntaxError(`parentheses nested deeper than ${MAX_DEPTH}`);
       const inner = this.parseOr();
+      this.depth -= 1;
       if (this.next("')'").kind !== 'rparen') throw new FilterSyntaxError(`expected ')' at ${t.at}`);
       return inner;
     }

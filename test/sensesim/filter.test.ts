@@ -81,6 +81,11 @@ describe('filter tokenizer and parser', () => {
     'eq eq eq',
     "name eq 'a' or or name eq 'b'",
   ];
+  test('deep nesting is a syntax error, not a stack overflow', () => {
+    assert.throws(() => parseFilter(`${'('.repeat(100_000)}a eq 1${')'.repeat(100_000)}`), FilterSyntaxError);
+    assert.doesNotThrow(() => parseFilter(`${'('.repeat(10)}a eq 1${')'.repeat(10)}`));
+  });
+
   for (const bad of badFilters) {
     test(`rejects ${JSON.stringify(bad)} with FilterSyntaxError`, () => {
       assert.throws(() => parseFilter(bad), FilterSyntaxError);

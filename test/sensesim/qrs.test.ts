@@ -335,7 +335,8 @@ describe('script logs', { timeout: 20_000 }, () => {
     assert.match(value, GUID);
     const download = await qrs(sim, agent, `/qrs/download/reloadtask/${value}/Finance.log`);
     assert.equal(download.status, 200);
-    assert.ok(download.text.startsWith('\uFEFF'), 'fixture log starts with a BOM');
+    assert.deepEqual([...download.bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'fixture log starts with a BOM');
+    assert.match(download.contentType ?? '', /^text\/plain/);
     assert.match(download.text, /Execution Failed\r\n$/);
     assert.equal(
       (await qrs(sim, agent, `/qrs/download/reloadtask/${value}/Finance.log`)).status,

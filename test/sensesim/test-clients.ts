@@ -35,6 +35,8 @@ export function makeSingleClient(pki: TestPki, sim: SenseSim): Client {
 export interface QrsResponse {
   status: number;
   contentType: string | undefined;
+  /** Raw body bytes (undici's text() would strip a UTF-8 BOM). */
+  bytes: Buffer;
   text: string;
   json(): unknown;
 }
@@ -72,11 +74,13 @@ export async function qrs(
     headers,
     body: opts.body,
   });
-  const text = await res.body.text();
+  const bytes = Buffer.from(await res.body.arrayBuffer());
+  const text = bytes.toString('utf8');
   const ct = res.headers['content-type'];
   return {
     status: res.statusCode,
     contentType: Array.isArray(ct) ? ct[0] : ct,
+    bytes,
     text,
     json: () => JSON.parse(text) as unknown,
   };

@@ -19,7 +19,10 @@ test('a full namespace refuses new keys but allows overwrites; expired keys free
   const kv = createMemoryKvStore({ maxKeysPerNamespace: 2, now: () => now });
   await kv.set('ns', 'a', '1', 0);
   await kv.set('ns', 'b', '2', 100);
-  await assert.rejects(kv.set('ns', 'c', '3', 0), (err: unknown) => err instanceof ApiError && err.code === 'KV_NAMESPACE_FULL');
+  await assert.rejects(
+    kv.set('ns', 'c', '3', 0),
+    (err: unknown) => err instanceof ApiError && err.code === 'KV_NAMESPACE_FULL',
+  );
   assert.equal((await kv.set('ns', 'a', 'again', 0)).value, 'again');
   now = 200;
   assert.equal((await kv.set('ns', 'c', '3', 0)).value, '3');

@@ -34,14 +34,24 @@ const kvSchema = {
 };
 
 test('coercions the Qlik REST connector relies on', () => {
-  const out = validate<Record<string, unknown>>('body', kvSchema, { key: 'k', value: 2, ttl: '3000', overwrite: 'true' });
+  const out = validate<Record<string, unknown>>('body', kvSchema, {
+    key: 'k',
+    value: 2,
+    ttl: '3000',
+    overwrite: 'true',
+  });
   assert.deepEqual(out, { key: 'k', value: '2', ttl: 3000, overwrite: true });
   const nullTtl = validate<Record<string, unknown>>('body', kvSchema, { key: 'k', value: true, ttl: null });
   assert.deepEqual(nullTtl, { key: 'k', value: 'true', ttl: 0, overwrite: false });
 });
 
 test('"" for an optional boolean or number counts as absent', () => {
-  const out = validate<Record<string, unknown>>('body', kvSchema, { key: 'k', value: 'v', ttl: '', overwrite: '' });
+  const out = validate<Record<string, unknown>>('body', kvSchema, {
+    key: 'k',
+    value: 'v',
+    ttl: '',
+    overwrite: '',
+  });
   assert.deepEqual(out, { key: 'k', value: 'v', overwrite: false });
 });
 
@@ -58,5 +68,8 @@ test('messages name the field the way Butler did', () => {
     () => validate('body', kvSchema, { key: 'k', value: 'v', overwrite: 'yes' }),
     apiErrorWith('VALIDATION', 'body/overwrite must be boolean'),
   );
-  assert.throws(() => validate('body', kvSchema, undefined), apiErrorWith('VALIDATION', 'body must be object'));
+  assert.throws(
+    () => validate('body', kvSchema, undefined),
+    apiErrorWith('VALIDATION', 'body must be object'),
+  );
 });
