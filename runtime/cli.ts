@@ -165,7 +165,7 @@ async function main(): Promise<void> {
     if (err instanceof UsageError) fail(EXIT_USAGE, `${err.message}\n\n${USAGE}`);
     // Expected failures (config, load, certificate, port in use) carry a message; only bugs need a stack.
     const unexpected = err instanceof TypeError || err instanceof ReferenceError || !(err instanceof Error);
-    const text = unexpected ? String((err as Error)?.stack ?? err) : (err).message;
+    const text = unexpected ? String((err as Error)?.stack ?? err) : err.message;
     fail(EXIT_STARTUP_FAILED, `Butler Functions host failed to start: ${text}`);
   }
   const scheme = host.url.startsWith('https') ? 'https' : 'http';

@@ -202,6 +202,13 @@ function toInteger(value: unknown, fallback: number, what: string): number {
   return n;
 }
 
+/** A throttle limit: -1 (unbounded, the default) or a positive integer. */
+function toLimit(value: unknown, what: string): number {
+  const n = toInteger(value, -1, what);
+  if (n !== -1 && n < 1) throw new Error(`${what} must be -1 (unbounded) or at least 1, got ${n}`);
+  return n;
+}
+
 function toBool(value: unknown): boolean {
   return value === true || (typeof value === 'string' && ['true', '1'].includes(value.toLowerCase()));
 }
@@ -271,14 +278,12 @@ export function resolveHostSettings(hostJson: Json, env: NodeJS.ProcessEnv): Hos
   return {
     routePrefix,
     functionTimeoutMs,
-    maxConcurrentRequests: toInteger(
+    maxConcurrentRequests: toLimit(
       get(http, 'maxConcurrentRequests'),
-      -1,
       'extensions.http.maxConcurrentRequests',
     ),
-    maxOutstandingRequests: toInteger(
+    maxOutstandingRequests: toLimit(
       get(http, 'maxOutstandingRequests'),
-      -1,
       'extensions.http.maxOutstandingRequests',
     ),
     dynamicThrottlesEnabled: toBool(get(http, 'dynamicThrottlesEnabled')),
