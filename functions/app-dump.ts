@@ -2,7 +2,7 @@
 import { ApiError } from '../shared/http/errors';
 import { method, registerEndpoint } from '../shared/http/endpoint';
 import { dumpApp } from '../shared/sense/apps';
-import { isGuid } from '../shared/tasks/guid';
+import { isGuid } from '../shared/guid';
 
 const dump = method({
   enabledBy: 'senseAppDump',

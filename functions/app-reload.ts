@@ -7,7 +7,7 @@ import type { ReloadRecord } from '../shared/apps/reload-tracker';
 import { ApiError } from '../shared/http/errors';
 import { method, registerEndpoint } from '../shared/http/endpoint';
 import { startFilter } from '../shared/tasks/start-filter';
-import { isGuid } from '../shared/tasks/guid';
+import { isGuid } from '../shared/guid';
 
 interface ReloadBody {
   reloadMode?: number;

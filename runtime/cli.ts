@@ -17,7 +17,7 @@ const LOOPBACK_BINDS = /^(127\.\d+\.\d+\.\d+|::1|\[::1\]|localhost)$/i;
 
 /** Hidden override for tests and development: serve another function app than this project. */
 function appRoot(): string {
-  return path.resolve(process.env.BUTLER_APP_ROOT ?? path.join(__dirname, '..', '..'));
+  return path.resolve(process.env.BUTLER_APP_ROOT || path.join(__dirname, '..', '..'));
 }
 
 class StartupError extends Error {}

@@ -53,6 +53,7 @@ async function invokeHttpFunction(
     body,
     params,
     clientCertDer: peerCertificateDer(req),
+    remoteAddress: req.socket.remoteAddress?.replace(/^::ffff:/, ''),
   });
   const request = buildInvocationRequest(fn, {
     triggerData: { http },

@@ -18,6 +18,8 @@ export interface HttpRequestFacts {
   params: Record<string, string | undefined>;
   /** DER of the verified client certificate (mTLS), forwarded like App Service's X-ARR-ClientCert. */
   clientCertDer?: Buffer | undefined;
+  /** The peer's address, appended to X-Forwarded-For as Azure's front end does. */
+  remoteAddress?: string | undefined;
 }
 
 export interface HttpResult {
@@ -28,6 +30,7 @@ export interface HttpResult {
 }
 
 const CLIENT_CERT_HEADER = 'x-arr-clientcert';
+const FORWARDED_FOR = 'x-forwarded-for';
 const TRACEPARENT = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
 
 /** Repeated header names are comma-joined and empty values dropped, as the host hands them to the worker. */
@@ -76,6 +79,10 @@ export function toRpcHttpRequest(facts: HttpRequestFacts): {
   // Only the host may vouch for a client certificate: drop whatever the client sent.
   headers.delete(CLIENT_CERT_HEADER);
   if (facts.clientCertDer) headers.set(CLIENT_CERT_HEADER, facts.clientCertDer.toString('base64'));
+  if (facts.remoteAddress) {
+    const forwarded = headers.get(FORWARDED_FOR);
+    headers.set(FORWARDED_FOR, forwarded ? `${forwarded}, ${facts.remoteAddress}` : facts.remoteAddress);
+  }
   const query = joinQuery(facts.url);
   const params: Record<string, string> = {};
   for (const [key, value] of Object.entries(facts.params)) params[key] = value ?? '';

@@ -7,7 +7,7 @@ import { isApiError } from '../http/errors';
 import { errorMessage } from '../log';
 import type { SenseClient } from '../sense/client';
 import { reloadApp } from '../sense/apps';
-import { isGuid } from '../tasks/guid';
+import { isGuid } from '../guid';
 import { mapLimit, startOne } from '../tasks/start-one';
 import type { StartFilter } from '../tasks/start-filter';
 import type { ReloadRecord, ReloadTracker } from './reload-tracker';

@@ -71,8 +71,9 @@ function queryObject(req: HttpRequest): Record<string, string> {
   return out;
 }
 
+/** The last X-Forwarded-For entry is the one the host (or Azure's front end) added: a client can't forge it. */
 function clientAddress(req: HttpRequest): string {
-  return req.headers.get('x-forwarded-for')?.split(',')[0]?.trim() || 'unknown';
+  return req.headers.get('x-forwarded-for')?.split(',').at(-1)?.trim() || 'unknown';
 }
 
 export function registerEndpoint(

@@ -8,11 +8,7 @@ export function qrsString(value: string): string {
   return `'${value.replace(/'/g, "''")}'`;
 }
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-export function isGuid(value: string): boolean {
-  return GUID.test(value);
-}
+export { isGuid } from '../guid';
 
 /** `id eq a or id eq b`; GUIDs are bare literals in QRS filters. Callers pass only valid GUIDs. */
 export function idFilter(ids: readonly string[]): string {

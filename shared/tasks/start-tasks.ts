@@ -5,7 +5,7 @@
  */
 import type { KeyValueStore } from '../state/kv';
 import type { QrsClient, TaskRef } from '../sense/qrs';
-import { isGuid } from './guid';
+import { isGuid } from '../guid';
 import type { StartFilter } from './start-filter';
 import { ttlMs, type StartItem } from './start-request';
 import { mapLimit, startOne } from './start-one';

@@ -3,6 +3,7 @@
  * the setting an administrator has to fix. One product host at a time, against one simulator.
  */
 import assert from 'node:assert/strict';
+import { rm } from 'node:fs/promises';
 import { after, before, test } from 'node:test';
 import { createTestPki, type TestPki } from '../helpers/pki';
 import { startProductHost } from '../helpers/product-host';
@@ -25,6 +26,7 @@ before(async () => {
 });
 after(async () => {
   await sim?.close();
+  await rm(pki.dir, { recursive: true, force: true });
 });
 
 async function startWith(

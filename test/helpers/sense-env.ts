@@ -2,6 +2,7 @@
  * A Sense simulator plus the product host configured to use it over mTLS: the set-up every
  * Sense-facing integration test shares. Certificates are generated per test file.
  */
+import { rm } from 'node:fs/promises';
 import { createTestPki, type TestPki } from './pki';
 import { startProductHost, type ProductHost, type ProductHostOptions } from './product-host';
 import { SenseSim } from '../sensesim/index';
@@ -46,6 +47,7 @@ export async function startSenseEnv(opts: SenseEnvOptions = {}): Promise<SenseEn
     });
   } catch (err) {
     await sim.close();
+    await rm(pki.dir, { recursive: true, force: true });
     throw err;
   }
   return {
@@ -55,6 +57,7 @@ export async function startSenseEnv(opts: SenseEnvOptions = {}): Promise<SenseEn
     async close() {
       await api.close();
       await sim.close();
+      await rm(pki.dir, { recursive: true, force: true });
     },
   };
 }

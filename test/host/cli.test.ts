@@ -1,23 +1,19 @@
 /** The CLI as an operator runs it: a real child process, its output, exit codes and signals. */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
+import type { ChildProcess } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { prepareConformanceApp } from './fixture-app';
 import { call } from './http-client';
-
-const CLI = path.resolve(__dirname, '..', '..', 'runtime', 'cli.js');
-const LISTENING = /Butler Functions host listening on (https?):\/\/([^\s]+):(\d+)/;
-
-interface Running {
-  child: ChildProcess;
-  stdout: () => string;
-  stderr: () => string;
-  exited: Promise<number | null>;
-}
+import {
+  LISTENING,
+  runCli as runCliProcess,
+  stopChild,
+  waitForListening,
+  type CliRun,
+} from '../helpers/cli-process';
 
 let cwd: string;
 let appRoot: string;
@@ -27,41 +23,17 @@ before(async () => {
   appRoot = await prepareConformanceApp();
 });
 afterEach(async () => {
-  for (const child of children.splice(0)) {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGKILL');
-      await once(child, 'exit');
-    }
-  }
+  for (const child of children.splice(0)) await stopChild(child);
 });
 after(async () => {
   if (cwd) await fs.rm(cwd, { recursive: true, force: true });
 });
 
-function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Running {
-  let out = '';
-  let err = '';
-  const child = spawn(process.execPath, [CLI, ...args], {
-    cwd,
-    // The fixture app instead of the product's functions: this suite is about the CLI itself.
-    env: { ...process.env, BUTLER_APP_ROOT: appRoot, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (err += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, stdout: () => out, stderr: () => err, exited };
-}
-
-async function waitForListening(run: Running, timeoutMs = 20_000): Promise<RegExpExecArray> {
-  const deadline = AbortSignal.timeout(timeoutMs);
-  for (;;) {
-    const match = LISTENING.exec(run.stdout());
-    if (match) return match;
-    if (run.child.exitCode !== null) throw new Error(`CLI exited early: ${run.stderr()}`);
-    await Promise.race([once(run.child.stdout!, 'data', { signal: deadline }), once(run.child, 'exit')]);
-  }
+function runCli(args: string[], env: NodeJS.ProcessEnv = {}): CliRun {
+  // The fixture app instead of the product's functions: this suite is about the CLI itself.
+  const run = runCliProcess(args, { cwd, env: { BUTLER_APP_ROOT: appRoot, ...env } });
+  children.push(run.child);
+  return run;
 }
 
 describe('cli start', () => {
