@@ -13,6 +13,7 @@ import { EnvOverlay, parsePort, readLocalSettings } from './settings';
 
 const EXIT_STARTUP_FAILED = 1;
 const EXIT_USAGE = 2;
+const BUTLER_BODY_LIMIT = 1024 * 1024;
 const LOOPBACK_BINDS = /^(127\.\d+\.\d+\.\d+|::1|\[::1\]|localhost)$/i;
 
 /** Hidden override for tests and development: serve another function app than this project. */
@@ -55,6 +56,8 @@ async function buildOptions(
   });
   // Values become app settings (an existing variable wins), before the config reads BUTLER__ overrides.
   if (local) new EnvOverlay(process.env).applyLocalValues(local.values, consoleHostLog);
+  // Butler's 1 MiB request limit, unless the operator chose another (the host's own default is 100 MiB).
+  process.env.FUNCTIONS_REQUEST_BODY_SIZE_LIMIT ||= String(BUTLER_BODY_LIMIT);
   if (flags.config) process.env.BUTLER_CONFIG_FILE = path.resolve(cwd, flags.config);
 
   const loaded = tryLoadConfig({ env: process.env, cwd });

@@ -36,8 +36,11 @@ export function buildServices(config: ButlerConfig, log: Logger = consoleLogger)
       return senseClient;
     },
     async close() {
+      // Closing the client first fails any reload still waiting on the Engine, so shutdown is bounded;
+      // the tracker then records those reloads as failed.
+      await senseClient.close();
       await reloads.settle();
-      await Promise.allSettled([senseClient.close(), kv.close()]);
+      await kv.close();
     },
   };
 }

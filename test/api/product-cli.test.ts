@@ -60,6 +60,16 @@ test('first start generates keys in ./data/keys; butlerping needs the key', asyn
   const apps = await get(`${base}/v4/apps/list`, key);
   assert.equal(apps.status, 503);
   assert.match(apps.body, /sense\.host/);
+  // Butler's 1 MiB body limit applies without any local.settings.json.
+  const big = await request(`${base}/v4/reloadtask/-/start`, {
+    method: 'PUT',
+    headers: { 'x-functions-key': key, 'content-type': 'application/json' },
+    body: JSON.stringify([
+      { type: 'keyvaluestore', payload: { namespace: 'n', key: 'k', value: 'x'.repeat(1_100_000) } },
+    ]),
+  });
+  await big.body.dump();
+  assert.equal(big.statusCode, 413);
   assert.equal(run.stdout().includes(key) || run.stderr().includes(key), false, 'no key in the log');
   run.child.kill('SIGTERM');
   assert.equal(await run.exited, 0);
