@@ -3,7 +3,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
-import { startSenseEnv, type SenseEnv } from '../helpers/sense-env';
+import { assertSenseIdentity, startSenseEnv, type SenseEnv } from '../helpers/sense-env';
 import { FIXTURE } from '../sensesim/fixtures';
 
 interface ReloadJson {
@@ -39,7 +39,10 @@ after(async () => {
   await env?.close();
 });
 beforeEach(() => env.sim.resetJournal());
-afterEach(() => env.sim.clearFaults());
+afterEach(() => {
+  env.sim.clearFaults();
+  assertSenseIdentity(env.sim);
+});
 
 function engineMethods(): string[] {
   return env.sim.engineCalls.map((c) => c.method);

@@ -3,9 +3,9 @@
  * every form of task start, and what reached QRS (mTLS identity, xrfkey, X-Qlik-User).
  */
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, test } from 'node:test';
+import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
 import { getServices } from '../../shared/bootstrap';
-import { startSenseEnv, type SenseEnv } from '../helpers/sense-env';
+import { assertSenseIdentity, startSenseEnv, type SenseEnv } from '../helpers/sense-env';
 import { FIXTURE } from '../sensesim/fixtures';
 import type { QrsCall } from '../sensesim/types';
 
@@ -33,6 +33,9 @@ after(async () => {
   await env?.close();
 });
 beforeEach(() => env.sim.resetJournal());
+afterEach(() => {
+  assertSenseIdentity(env.sim);
+});
 
 function starts(): QrsCall[] {
   return env.sim.qrsCalls.filter((c) => c.method === 'POST' && /\/start\/synchronous$/.test(c.path));
@@ -64,11 +67,7 @@ describe('start by id', () => {
     const calls = starts();
     assert.equal(calls.length, 1);
     assert.equal(calls[0]?.path, `/qrs/task/${FIXTURE.taskReloadSales}/start/synchronous`);
-    for (const call of env.sim.qrsCalls) {
-      assert.equal(call.peerCN, 'QlikClient');
-      assert.equal(call.xrfkeyOk, true);
-      assert.deepEqual(call.user, { directory: 'INTERNAL', id: 'sa_repository' });
-    }
+    assert.equal(assertSenseIdentity(env.sim), 2, 'one id lookup and one start');
   });
 
   test('real PUT and plain POST behave the same; ids are accepted in upper case', async () => {

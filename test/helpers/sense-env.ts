@@ -2,6 +2,7 @@
  * A Sense simulator plus the product host configured to use it over mTLS: the set-up every
  * Sense-facing integration test shares. Certificates are generated per test file.
  */
+import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
 import { createTestPki, type TestPki } from './pki';
 import { startProductHost, type ProductHost, type ProductHostOptions } from './product-host';
@@ -60,4 +61,24 @@ export async function startSenseEnv(opts: SenseEnvOptions = {}): Promise<SenseEn
       await rm(pki.dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Every call the simulator recorded came from our client certificate, with a matching xrfkey (QRS)
+ * and the configured X-Qlik-User. Returns how many calls were checked.
+ */
+export function assertSenseIdentity(
+  sim: SenseSim,
+  user = { directory: 'INTERNAL', id: 'sa_repository' },
+): number {
+  for (const call of sim.qrsCalls) {
+    assert.equal(call.peerCN, 'QlikClient', `${call.method} ${call.path}: client certificate`);
+    assert.equal(call.xrfkeyOk, true, `${call.method} ${call.path}: xrfkey`);
+    assert.deepEqual(call.user, user, `${call.method} ${call.path}: X-Qlik-User`);
+  }
+  for (const connection of sim.engineConnections) {
+    assert.equal(connection.peerCN, 'QlikClient', `engine ${connection.path}: client certificate`);
+    assert.deepEqual(connection.user, user, `engine ${connection.path}: X-Qlik-User`);
+  }
+  return sim.qrsCalls.length + sim.engineConnections.length;
 }
