@@ -5,7 +5,9 @@
  * the app settings are final by then, and a bad config stops start-up naming the setting.
  */
 import { app } from '@azure/functions';
+import { ConfigError } from './config/errors';
 import { tryLoadConfig, loadConfig } from './config/load';
+import { ApiError } from './http/errors';
 import { consoleLogger } from './log';
 import { buildServices, type Services } from './services';
 
@@ -37,11 +39,18 @@ app.hook.appTerminate(async () => {
   await closing?.close();
 });
 
-/** The services of the running host. */
+/**
+ * The services of the running host. Without them (appStart failed on a host that keeps serving, as
+ * the real one does), build them now; a config error then answers 503 naming the bad setting.
+ */
 export function getServices(): Services {
   if (!current) {
-    // Only reachable if a handler runs without appStart (e.g. a unit test that skipped the host).
-    current = buildServices(loadConfig());
+    try {
+      current = buildServices(loadConfig());
+    } catch (err) {
+      if (err instanceof ConfigError) throw new ApiError('NOT_CONFIGURED', err.message, { cause: err });
+      throw err;
+    }
   }
   return current;
 }

@@ -131,3 +131,15 @@ test('a secret from ${env:} is never printed, neither on a config error nor at s
   assert.equal(await run.exited, 0);
   assert.equal(run.stderr().includes(SECRET) || run.stdout().includes(SECRET), false);
 });
+
+test('api.auth: anonymous serves the API without keys and warns at start', async () => {
+  const file = path.join(cwd, 'anonymous.yaml');
+  await fs.writeFile(file, 'api:\n  auth: anonymous\n');
+  const run = start(['--config', file]);
+  const [, , host, port] = await waitForListening(run);
+  const res = await get(`http://${host}:${port}/v4/butlerping`);
+  assert.equal(res.status, 200);
+  assert.match(run.stderr(), /WARNING: api\.auth is anonymous/);
+  run.child.kill('SIGTERM');
+  assert.equal(await run.exited, 0);
+});
