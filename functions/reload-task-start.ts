@@ -1,9 +1,13 @@
 /** PUT|POST /v4/reloadtask/{taskId}/start — start tasks by id, tag or custom property (Butler #33/#34). */
+import { ApiError } from '../shared/http/errors';
 import { method, registerEndpoint, type MethodSpec } from '../shared/http/endpoint';
 import { isEndpointEnabled } from '../shared/http/enabled';
 import { startFilter } from '../shared/tasks/start-filter';
 import { startBodySchema, startQuerySchema, type StartItem } from '../shared/tasks/start-request';
 import { startTasks } from '../shared/tasks/start-tasks';
+
+// A GUID is 36 characters; anything far longer is not a task id worth echoing back.
+const MAX_TASK_ID = 100;
 
 const start: MethodSpec<{ allTaskIdsMustExist: boolean }, StartItem[]> = {
   enabledBy: 'senseStartTask',
@@ -12,8 +16,12 @@ const start: MethodSpec<{ allTaskIdsMustExist: boolean }, StartItem[]> = {
   // Scripts call `-` with no body at all; Butler rejected that, here it means "nothing else".
   bodyDefault: () => [],
   handle: async ({ params, query, body, services }) => {
+    const pathTaskId = params.taskId ?? '-';
+    if (pathTaskId.length > MAX_TASK_ID) {
+      throw new ApiError('VALIDATION', `params/taskId must NOT have more than ${MAX_TASK_ID} characters`);
+    }
     const report = await startTasks(
-      { pathTaskId: params.taskId ?? '-', items: body, allTaskIdsMustExist: query.allTaskIdsMustExist },
+      { pathTaskId, items: body, allTaskIdsMustExist: query.allTaskIdsMustExist },
       {
         qrs: () => services.sense().qrs,
         kv: services.kv,

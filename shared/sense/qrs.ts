@@ -202,6 +202,13 @@ export class QrsClient {
     }
     return { executionId: executionId === EMPTY_GUID || executionId === '' ? null : executionId };
   }
+
+  /** POST /qrs/task/{id}/start (QRS #1): starts without waiting and gives no execution id; 204 expected. */
+  async startTask(id: string): Promise<void> {
+    const path = `/qrs/task/${encodeURIComponent(id)}/start`;
+    const response = await this.request('POST', path, { body: {} });
+    if (response.status < 200 || response.status > 299) throw statusError('POST', path, response);
+  }
 }
 
 function statusError(method: string, path: string, response: QrsResponse<unknown>): SenseError {

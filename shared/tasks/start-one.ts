@@ -1,25 +1,41 @@
-/** Starts one task through QRS's synchronous start and turns every failure into a reportable outcome. */
+/** Starts one task through QRS and turns every failure into a reportable outcome. */
 import { isApiError } from '../http/errors';
 import { errorMessage } from '../log';
 import { SenseError } from '../sense/errors';
 import type { QrsClient } from '../sense/qrs';
 
 export type StartOutcome =
-  { ok: true; executionId: string } | { ok: false; statusCode: number; message: string };
+  { ok: true; executionId: string | null } | { ok: false; statusCode: number; message: string };
 
 const NOT_STARTED =
   'QRS answered with an empty execution id: the task was not started (is it disabled or already running?)';
 
+function failure(err: unknown): StartOutcome {
+  if (err instanceof SenseError && err.upstreamStatus !== undefined) {
+    return { ok: false, statusCode: err.upstreamStatus, message: err.message };
+  }
+  if (isApiError(err)) return { ok: false, statusCode: err.statusCode, message: err.message };
+  return { ok: false, statusCode: 500, message: errorMessage(err) };
+}
+
+/**
+ * Prefers the synchronous start (it returns the execution id). The caller has already found the task,
+ * so a 404/405 there means this QRS lacks the route: fall back to the plain start, without an id.
+ */
 export async function startOne(qrs: QrsClient, taskId: string): Promise<StartOutcome> {
   try {
     const { executionId } = await qrs.startTaskSynchronous(taskId);
     return executionId ? { ok: true, executionId } : { ok: false, statusCode: 200, message: NOT_STARTED };
   } catch (err) {
-    if (err instanceof SenseError && err.upstreamStatus !== undefined) {
-      return { ok: false, statusCode: err.upstreamStatus, message: err.message };
+    const routeMissing =
+      err instanceof SenseError && (err.upstreamStatus === 404 || err.upstreamStatus === 405);
+    if (!routeMissing) return failure(err);
+    try {
+      await qrs.startTask(taskId);
+      return { ok: true, executionId: null };
+    } catch {
+      return failure(err);
     }
-    if (isApiError(err)) return { ok: false, statusCode: err.statusCode, message: err.message };
-    return { ok: false, statusCode: 500, message: errorMessage(err) };
   }
 }
 

@@ -15,7 +15,8 @@ export type Via = 'id' | 'tag' | 'customProperty';
 export interface StartedTask {
   taskId: string;
   taskName: string;
-  executionId: string;
+  /** QRS's execution id; null when only the asynchronous start was available. */
+  executionId: string | null;
 }
 
 export interface FailedTask {

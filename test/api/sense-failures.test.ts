@@ -49,8 +49,8 @@ describe('QRS errors', () => {
     await healthy();
   });
 
-  test('QRS 404 on the start itself → reported in tasksFailed with status 404', async () => {
-    env.sim.qrsFault({ method: 'POST', path: /\/start\/synchronous$/, status: 404, body: 'Not found' });
+  test('QRS 404 on every start route → reported in tasksFailed with status 404', async () => {
+    env.sim.qrsFault({ method: 'POST', path: /\/start(\/synchronous)?$/, status: 404, body: 'Not found' });
     const res = await env.api.call(`/v4/reloadtask/${FIXTURE.taskReloadSales}/start`, { method: 'PUT' });
     assert.equal(res.status, 200);
     const report = res.json as { tasksFailed: { statusCode: number; taskId: string }[] };
@@ -58,6 +58,23 @@ describe('QRS errors', () => {
       report.tasksFailed.map((f) => [f.taskId, f.statusCode]),
       [[FIXTURE.taskReloadSales, 404]],
     );
+  });
+
+  test('a QRS without the synchronous start route → the plain start is used, without execution id', async () => {
+    env.sim.resetJournal();
+    env.sim.qrsFault({ method: 'POST', path: /\/start\/synchronous$/, status: 404, body: 'Not found' });
+    const res = await env.api.call(`/v4/reloadtask/${FIXTURE.taskReloadSales}/start`, { method: 'PUT' });
+    assert.equal(res.status, 200);
+    const report = res.json as { tasksId: { started: { taskId: string; executionId: string | null }[] } };
+    assert.deepEqual(
+      report.tasksId.started.map((t) => [t.taskId, t.executionId]),
+      [[FIXTURE.taskReloadSales, null]],
+    );
+    const plain = env.sim.qrsCalls.filter(
+      (c) => c.method === 'POST' && c.path === `/qrs/task/${FIXTURE.taskReloadSales}/start`,
+    );
+    assert.equal(plain.length, 1);
+    assert.equal(plain[0]?.status, 204);
   });
 
   test('slow QRS beyond sense.timeoutMs → 504 UPSTREAM_TIMEOUT, then the host still works', async () => {

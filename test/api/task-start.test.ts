@@ -266,6 +266,12 @@ describe('bad bodies', () => {
     });
   }
 
+  test('a path task id over 100 characters → 400 naming taskId', async () => {
+    const res = await start('x'.repeat(101), []);
+    assert.equal(res.status, 400);
+    assert.match((res.json as { message: string }).message, /taskId/);
+  });
+
   test('invalid JSON → 400 INVALID_JSON; allTaskIdsMustExist=yes → 400', async () => {
     const res = await env.api.call(`/v4/reloadtask/-/start`, {
       method: 'PUT',
