@@ -59,12 +59,13 @@ async function loadOnce(root: string, log: HostLog): Promise<LoadedApp> {
   let capabilities: Record<string, string> = {};
   const model = shim.programmingModel;
   if (model) capabilities = await model.getCapabilities({});
+  else log('Warning: no function was registered by the entry points (is @azure/functions used?)');
   if (capabilities.HttpUri) {
     // Stream mode would make every HTTP invocation wait for a proxied request this host never sends.
     throw new Error(
       'HTTP streaming (app.setup({ enableHttpStream: true })) is not supported by the embedded host; remove it',
     );
-  } else log('Warning: no function was registered by the entry points (is @azure/functions used?)');
+  }
   shim.lockRegistration();
   return { root, files, shim, capabilities };
 }

@@ -1,0 +1,51 @@
+/**
+ * The shipped OpenAPI document and the registered functions describe the same API: every documented
+ * path is served with exactly its verbs (plus POST, which carries X-HTTP-Method-Override), and nothing
+ * is served that the document leaves out.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { parse } from 'yaml';
+import { PROJECT_ROOT, startProductHost, type ProductHost } from '../helpers/product-host';
+
+const VERBS = ['get', 'put', 'post', 'delete'];
+let api: ProductHost;
+
+before(async () => {
+  api = await startProductHost();
+});
+after(async () => {
+  await api?.close();
+});
+
+function documented(): Map<string, string[]> {
+  const doc = parse(readFileSync(path.join(PROJECT_ROOT, 'openapi.yaml'), 'utf8')) as {
+    paths: Record<string, Record<string, unknown>>;
+  };
+  const out = new Map<string, string[]>();
+  for (const [route, item] of Object.entries(doc.paths)) {
+    const verbs = VERBS.filter((v) => v in item).map((v) => v.toUpperCase());
+    out.set(route.toLowerCase(), [...new Set([...verbs, 'POST'])].sort());
+  }
+  return out;
+}
+
+function registered(): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const { bindings } of api.host.registrations) {
+    const trigger = Object.values(bindings).find((b) => (b as { type?: string }).type === 'httpTrigger') as
+      { route: string; methods: string[] } | undefined;
+    if (!trigger) continue;
+    out.set(`/${trigger.route}`.toLowerCase(), [...trigger.methods].map((m) => m.toUpperCase()).sort());
+  }
+  return out;
+}
+
+test('every documented path is registered with its verbs, and nothing undocumented is served', () => {
+  assert.deepEqual(
+    Object.fromEntries([...registered()].sort()),
+    Object.fromEntries([...documented()].sort()),
+  );
+});
