@@ -134,6 +134,20 @@ function resolveSchedule(raw: unknown, functionName: string): string {
   return value;
 }
 
+/** The library's stream listener address (HttpUri), checked so a bad value fails start-up. */
+function streamUri(capabilities: Record<string, string>): URL | undefined {
+  const text = capabilities.HttpUri;
+  if (!text) return undefined;
+  let uri: URL | undefined;
+  try {
+    uri = new URL(text);
+  } catch {
+    uri = undefined;
+  }
+  if (uri?.protocol !== 'http:') throw new Error(`The library reported an unusable HttpUri "${text}"`);
+  return uri;
+}
+
 class Host {
   readonly overlay = new EnvOverlay(process.env);
   readonly inFlight = new InFlightTracker();
@@ -324,6 +338,7 @@ class Host {
       disabled,
       keys: ring,
       shim: app.shim,
+      httpStreamUri: streamUri(app.capabilities),
       log: this.log,
       inFlight: this.inFlight,
       isClosing: () => this.closing,

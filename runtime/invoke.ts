@@ -88,6 +88,14 @@ export function timerTriggerData(info: {
   return { json: JSON.stringify(payload) };
 }
 
+/** Observers for a streamed HTTP invocation (runtime/pipeline/stream-invocation.ts); other callers pass none. */
+export interface InvocationObserver {
+  /** The library produced the handler's arguments; in stream mode it has taken the proxied request. */
+  argumentsReady?: () => void;
+  /** Replaces the final result (after postInvocation hooks) before the library converts it. */
+  finalResult?: (result: unknown, context: unknown) => unknown;
+}
+
 /**
  * Drives the captured programming model exactly like the Node worker: invocation model → arguments →
  * preInvocation hooks → handler → postInvocation hooks → response. Handler errors are rethrown.
@@ -96,6 +104,7 @@ async function runInvocation(
   shim: CoreShim,
   fn: RegisteredFunction,
   request: RpcInvocationRequest,
+  observer: InvocationObserver,
 ): Promise<RpcInvocationResponse> {
   const model = shim.programmingModel;
   if (!model) throw new Error('No programming model was registered');
@@ -113,6 +122,7 @@ async function runInvocation(
   const invocationModel = await model.getInvocationModel(coreCtx);
   const hookData: Record<string, unknown> = {};
   const args = await invocationModel.getArguments();
+  observer.argumentsReady?.();
   const context = args.context;
   logContext.hookData = hookData;
   logContext.invocationContext = context;
@@ -160,7 +170,10 @@ async function runInvocation(
     // eslint-disable-next-line @typescript-eslint/only-throw-error
     throw postContext.error;
   }
-  return invocationModel.getResponse(context, postContext.result);
+  const result = observer.finalResult
+    ? observer.finalResult(postContext.result, context)
+    : postContext.result;
+  return invocationModel.getResponse(context, result);
 }
 
 /**
@@ -172,8 +185,9 @@ export async function invokeWithTimeout(
   fn: RegisteredFunction,
   request: RpcInvocationRequest,
   timeoutMs: number | null,
+  observer: InvocationObserver = {},
 ): Promise<RpcInvocationResponse> {
-  const run = runInvocation(shim, fn, request);
+  const run = runInvocation(shim, fn, request, observer);
   if (timeoutMs === null) return run;
   let timer: NodeJS.Timeout | undefined;
   const expired = new Promise<never>((_resolve, reject) => {

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { getCoreShim, installCoreShim, type CoreShim } from './core-shim';
 import { expandGlob } from './glob';
+import { getCapabilitiesWithStreamListener } from './http-stream-listener';
 import type { HostLog } from './log';
 
 export interface LoadedApp {
@@ -58,21 +59,17 @@ async function loadOnce(root: string, log: HostLog): Promise<LoadedApp> {
   }
   let capabilities: Record<string, string> = {};
   const model = shim.programmingModel;
-  if (model) capabilities = await model.getCapabilities({});
+  // With app.setup({ enableHttpStream: true }) this also starts the library's listener (HttpUri).
+  if (model) capabilities = await getCapabilitiesWithStreamListener(model, log);
   else log('Warning: no function was registered by the entry points (is @azure/functions used?)');
-  if (capabilities.HttpUri) {
-    // Stream mode would make every HTTP invocation wait for a proxied request this host never sends.
-    throw new Error(
-      'HTTP streaming (app.setup({ enableHttpStream: true })) is not supported by the embedded host; remove it',
-    );
-  }
   shim.lockRegistration();
   return { root, files, shim, capabilities };
 }
 
 /**
  * Expands `package.json#main`, loads each file in sorted order (fail fast), then calls
- * `getCapabilities` (locks `app.setup`). A second call in the same process re-uses the first result.
+ * `getCapabilities` (locks `app.setup`; `capabilities.HttpUri` is set when the app streams HTTP).
+ * A second call in the same process re-uses the first result.
  */
 export function loadFunctionApp(root: string, log: HostLog): Promise<LoadedApp> {
   const resolved = path.resolve(root);

@@ -3,7 +3,7 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
 import type { Socket } from 'node:net';
 import tls from 'node:tls';
-import { readBodyWithLimit } from './pipeline/body';
+import { declaresBodyOver, readBodyWithLimit } from './pipeline/body';
 import { isAdminPath, serveBuiltIn } from './pipeline/builtins';
 import type { PipelineContext } from './pipeline/context';
 import { serveFunction } from './pipeline/function-request';
@@ -66,6 +66,10 @@ async function handle(ctx: PipelineContext, req: IncomingMessage, res: ServerRes
   try {
     if (ticket) await ticket.ready;
     if (res.destroyed) return;
+    if (ctx.httpStreamUri && !isAdminPath(url.pathname)) {
+      await serveStreamed(ctx, req, res, url);
+      return;
+    }
     const read = await readBodyWithLimit(req, ctx.settings.bodyLimitBytes);
     if (!read.ok) {
       // Do not drain an oversized body: answer and drop the connection.
@@ -78,6 +82,22 @@ async function handle(ctx: PipelineContext, req: IncomingMessage, res: ServerRes
   } finally {
     ticket?.release();
   }
+}
+
+/** Stream mode: the body is not read here but piped to the function, counted against the limit on the way. */
+async function serveStreamed(
+  ctx: PipelineContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+): Promise<void> {
+  if (declaresBodyOver(req, ctx.settings.bodyLimitBytes)) {
+    sendEmpty(res, 413, { Connection: 'close' });
+    return;
+  }
+  // Only the homepage can match here, and it ignores the body.
+  if (serveBuiltIn(ctx, req, res, url, Buffer.alloc(0))) return;
+  await serveFunction(ctx, req, res, url, undefined);
 }
 
 /** The request listener: never throws, never leaves a request unanswered. */

@@ -3,15 +3,18 @@ import type { IncomingMessage } from 'node:http';
 export type BodyResult =
   { ok: true; body: Buffer } | { ok: false; reason: 'too-large' } | { ok: false; reason: 'aborted' };
 
+/** True when the request's Content-Length alone is over the limit (refused before reading anything). */
+export function declaresBodyOver(req: IncomingMessage, limit: number): boolean {
+  const declared = req.headers['content-length'];
+  return declared !== undefined && /^\d+$/.test(declared) && Number(declared) > limit;
+}
+
 /**
  * Reads the request body up to `limit` bytes. A declared Content-Length over the limit is refused before
  * reading; a chunked body is counted as it streams and refused the moment it passes the limit.
  */
 export function readBodyWithLimit(req: IncomingMessage, limit: number): Promise<BodyResult> {
-  const declared = req.headers['content-length'];
-  if (declared !== undefined && /^\d+$/.test(declared) && Number(declared) > limit) {
-    return Promise.resolve({ ok: false, reason: 'too-large' });
-  }
+  if (declaresBodyOver(req, limit)) return Promise.resolve({ ok: false, reason: 'too-large' });
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;

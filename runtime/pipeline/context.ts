@@ -67,6 +67,8 @@ export interface PipelineContext {
   disabled: Set<string>;
   keys: KeyAuthorizer;
   shim: CoreShim;
+  /** The library's stream listener when the app called `app.setup({ enableHttpStream: true })`. */
+  httpStreamUri: URL | undefined;
   log: HostLog;
   inFlight: InFlightTracker;
   isClosing(): boolean;

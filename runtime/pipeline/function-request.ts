@@ -1,18 +1,20 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import type { RegisteredFunction } from '../core-shim';
-import {
-  buildInvocationRequest,
-  FunctionTimeoutError,
-  formatTimeSpan,
-  invokeWithTimeout,
-  triggerBinding,
-} from '../invoke';
+import { buildInvocationRequest, invokeWithTimeout, triggerBinding } from '../invoke';
 import { describeError } from '../log';
 import { authLevelOf, requestKey } from './auth';
 import type { PipelineContext } from './context';
+import { HttpInvocationLog } from './invocation-log';
 import { sendEmpty } from './respond';
-import { fromRpcHttpResponse, toRpcHttpRequest, traceParentFor, type HttpResult } from './rpc-http';
+import {
+  fromRpcHttpResponse,
+  toRpcHttpRequest,
+  traceParentFor,
+  type HttpRequestFacts,
+  type HttpResult,
+} from './rpc-http';
+import { invokeStreamedHttpFunction } from './stream-invocation';
 
 function peerCertificateDer(req: IncomingMessage): Buffer | undefined {
   const socket = req.socket as Partial<TLSSocket>;
@@ -39,92 +41,77 @@ function writeResult(res: ServerResponse, method: string, result: HttpResult): v
 async function invokeHttpFunction(
   ctx: PipelineContext,
   fn: RegisteredFunction,
-  req: IncomingMessage,
   res: ServerResponse,
-  url: URL,
-  body: Buffer,
-  params: Record<string, string>,
+  facts: HttpRequestFacts,
 ): Promise<void> {
-  const method = (req.method ?? 'GET').toUpperCase();
-  const { http, headers, triggerMetadata } = toRpcHttpRequest({
-    method,
-    url,
-    rawHeaders: req.rawHeaders,
-    body,
-    params,
-    clientCertDer: peerCertificateDer(req),
-    remoteAddress: req.socket.remoteAddress?.replace(/^::ffff:/, ''),
-  });
+  const { http, headers, triggerMetadata } = toRpcHttpRequest(facts);
   const request = buildInvocationRequest(fn, {
     triggerData: { http },
     triggerMetadata,
     traceParent: traceParentFor(headers),
     traceState: headers.get('tracestate'),
   });
-  const name = fn.metadata.name;
-  const started = Date.now();
-  ctx.log(
-    `Executing 'Functions.${name}' (Reason='This function was programmatically called via the host APIs.', Id=${request.invocationId})`,
-  );
+  const invocationLog = new HttpInvocationLog(ctx.log, fn.metadata.name, request.invocationId);
   let result: HttpResult;
   try {
     const response = await invokeWithTimeout(ctx.shim, fn, request, ctx.settings.functionTimeoutMs);
     result = fromRpcHttpResponse(response);
-    ctx.log(
-      `Executed 'Functions.${name}' (Succeeded, Id=${request.invocationId}, Duration=${Date.now() - started}ms)`,
-    );
+    invocationLog.succeeded();
   } catch (err) {
-    if (err instanceof FunctionTimeoutError) {
-      ctx.log(
-        `ERROR: Timeout value of ${formatTimeSpan(err.timeoutMs)} exceeded by function 'Functions.${name}' ` +
-          `(Id: '${request.invocationId}'). The embedded host answered 500 but cannot stop the handler, ` +
-          `which keeps running (the real host would restart the worker process).`,
-      );
-    } else {
-      ctx.log(
-        `Executed 'Functions.${name}' (Failed, Id=${request.invocationId}, Duration=${Date.now() - started}ms): ` +
-          describeError(err),
-      );
-    }
+    invocationLog.failed(err);
     sendEmpty(res, 500);
     return;
   }
   if (res.destroyed) return;
   try {
-    writeResult(res, method, result);
+    writeResult(res, facts.method, result);
   } catch (err) {
     // e.g. a header value with characters HTTP does not allow
-    ctx.log(
-      `Functions.${name} (Id=${request.invocationId}) returned a response that cannot be sent: ${describeError(err)}`,
-    );
+    invocationLog.problem(`returned a response that cannot be sent: ${describeError(err)}`);
     sendEmpty(res, 500);
   }
 }
 
-/** Route match → disabled check → key check → invocation. Unmatched → 404, bad key → 401, both with empty body. */
+/**
+ * Route match → disabled check → key check → invocation. Unmatched → 404, bad key → 401, both with empty body.
+ * `body` is undefined in stream mode: the request body is then still unread and piped to the function.
+ */
 export async function serveFunction(
   ctx: PipelineContext,
   req: IncomingMessage,
   res: ServerResponse,
   url: URL,
-  body: Buffer,
+  body: Buffer | undefined,
 ): Promise<void> {
   const method = (req.method ?? 'GET').toUpperCase();
+  // A refusal must not wait for (or keep the connection for) a body nobody reads.
+  const refusalHeaders: Record<string, string> =
+    body === undefined && !req.complete ? { Connection: 'close' } : {};
   const match = ctx.routes.match(method, url.pathname);
   const fn = match ? ctx.functions.get(match.functionName.toLowerCase()) : undefined;
   if (!match || !fn) {
-    sendEmpty(res, 404);
+    sendEmpty(res, 404, refusalHeaders);
     return;
   }
   const key = requestKey(req, url);
   if (ctx.disabled.has(fn.metadata.name.toLowerCase()) && !ctx.keys.isMaster(key)) {
-    sendEmpty(res, 404);
+    sendEmpty(res, 404, refusalHeaders);
     return;
   }
   const level = authLevelOf(triggerBinding(fn).binding);
   if (level !== 'anonymous' && !ctx.keys.authorize(level, fn.metadata.name, key)) {
-    sendEmpty(res, 401);
+    sendEmpty(res, 401, refusalHeaders);
     return;
   }
-  await invokeHttpFunction(ctx, fn, req, res, url, body, match.params);
+  const facts = {
+    method,
+    url,
+    rawHeaders: req.rawHeaders,
+    params: match.params,
+    clientCertDer: peerCertificateDer(req),
+    remoteAddress: req.socket.remoteAddress?.replace(/^::ffff:/, ''),
+  };
+  if (body !== undefined) await invokeHttpFunction(ctx, fn, res, { ...facts, body });
+  else if (ctx.httpStreamUri) await invokeStreamedHttpFunction(ctx, fn, req, res, facts, ctx.httpStreamUri);
+  else throw new Error('serveFunction needs the request body outside stream mode');
 }

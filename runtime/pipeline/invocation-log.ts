@@ -1,0 +1,47 @@
+import { FunctionTimeoutError, formatTimeSpan } from '../invoke';
+import { describeError, type HostLog } from '../log';
+
+/** The host's Executing/Executed lines for one HTTP invocation (same wording in stream and buffered mode). */
+export class HttpInvocationLog {
+  readonly #started = Date.now();
+
+  constructor(
+    private readonly log: HostLog,
+    private readonly functionName: string,
+    private readonly invocationId: string,
+  ) {
+    log(
+      `Executing 'Functions.${functionName}' (Reason='This function was programmatically called via the host APIs.', Id=${invocationId})`,
+    );
+  }
+
+  succeeded(): void {
+    this.log(
+      `Executed 'Functions.${this.functionName}' (Succeeded, Id=${this.invocationId}, Duration=${this.#elapsed()}ms)`,
+    );
+  }
+
+  failed(err: unknown): void {
+    if (err instanceof FunctionTimeoutError) {
+      this.log(
+        `ERROR: Timeout value of ${formatTimeSpan(err.timeoutMs)} exceeded by function 'Functions.${this.functionName}' ` +
+          `(Id: '${this.invocationId}'). The embedded host answered 500 but cannot stop the handler, ` +
+          `which keeps running (the real host would restart the worker process).`,
+      );
+      return;
+    }
+    this.log(
+      `Executed 'Functions.${this.functionName}' (Failed, Id=${this.invocationId}, Duration=${this.#elapsed()}ms): ` +
+        describeError(err),
+    );
+  }
+
+  /** A problem that is not the handler's outcome, e.g. a response that cannot be sent. */
+  problem(message: string): void {
+    this.log(`Functions.${this.functionName} (Id=${this.invocationId}) ${message}`);
+  }
+
+  #elapsed(): number {
+    return Date.now() - this.#started;
+  }
+}
