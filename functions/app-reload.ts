@@ -43,12 +43,24 @@ function statusUrl(record: ReloadRecord): string {
 }
 
 function publicView(record: ReloadRecord) {
-  const { appId, reloadId, status, saved, tasksStarted, tasksFailed, error, startedAt, finishedAt } = record;
+  const {
+    appId,
+    reloadId,
+    status,
+    saved,
+    saveError,
+    tasksStarted,
+    tasksFailed,
+    error,
+    startedAt,
+    finishedAt,
+  } = record;
   return {
     appId,
     reloadId,
     status,
     saved,
+    ...(saveError ? { saveError } : {}),
     tasksStarted,
     tasksFailed,
     ...(error ? { error } : {}),

@@ -78,6 +78,7 @@ async function run(request: ReloadRequest, deps: ReloadDeps, record: ReloadRecor
     partial: request.partial,
   });
   record.saved = outcome.saved;
+  if (outcome.saveError) record.saveError = outcome.saveError;
   try {
     await startFollowUps(deps, record, outcome.success ? request.onSuccess : request.onFailure);
   } catch (err) {

@@ -26,6 +26,8 @@ export interface ReloadRecord {
   saved: boolean;
   tasksStarted: TaskStartRef[];
   tasksFailed: TaskStartFailure[];
+  /** Why the app was not saved after a successful reload. */
+  saveError?: string;
   /** Set when the reload could not run at all (engine error after the request was answered). */
   error?: { code: string; message: string };
   startedAt: string;

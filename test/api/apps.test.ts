@@ -101,6 +101,20 @@ describe('app reload', () => {
     assert.equal(engineMethods().includes('DoSave'), false);
   });
 
+  test('a reload that ran but could not be saved says so, and still counts as succeeded', async () => {
+    env.sim.engineFault({ method: 'DoSave', error: { code: 5, message: 'Access denied' } });
+    const res = await reload(FIXTURE.appSales, { startQSEoWTaskOnSuccess: [FIXTURE.taskReloadFinance] });
+    assert.equal(res.status, 201);
+    const json = res.json as ReloadJson & { saveError?: string };
+    assert.equal(json.status, 'succeeded');
+    assert.equal(json.saved, false);
+    assert.match(json.saveError ?? '', /Access denied|5/);
+    assert.deepEqual(
+      json.tasksStarted.map((t) => t.taskId),
+      [FIXTURE.taskReloadFinance],
+    );
+  });
+
   test('follow-up tasks outside the start filter or malformed are refused, not started', async () => {
     const res = await reload(FIXTURE.appSales, { startQSEoWTaskOnSuccess: [FIXTURE.taskReloadHr, 'nope'] });
     assert.equal(res.status, 201);
