@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import type { RegisteredFunction } from '../core-shim';
-import { buildInvocationRequest, invokeWithTimeout, triggerBinding } from '../invoke';
+import { invokeWithTimeout, triggerBinding } from '../invoke';
 import { describeError } from '../log';
 import { authLevelOf, requestKey } from './auth';
 import type { PipelineContext } from './context';
@@ -9,8 +9,8 @@ import { HttpInvocationLog } from './invocation-log';
 import { sendEmpty } from './respond';
 import {
   fromRpcHttpResponse,
+  httpInvocationRequest,
   toRpcHttpRequest,
-  traceParentFor,
   type HttpRequestFacts,
   type HttpResult,
 } from './rpc-http';
@@ -44,13 +44,7 @@ async function invokeHttpFunction(
   res: ServerResponse,
   facts: HttpRequestFacts,
 ): Promise<void> {
-  const { http, headers, triggerMetadata } = toRpcHttpRequest(facts);
-  const request = buildInvocationRequest(fn, {
-    triggerData: { http },
-    triggerMetadata,
-    traceParent: traceParentFor(headers),
-    traceState: headers.get('tracestate'),
-  });
+  const request = httpInvocationRequest(fn, toRpcHttpRequest(facts));
   const invocationLog = new HttpInvocationLog(ctx.log, fn.metadata.name, request.invocationId);
   let result: HttpResult;
   try {

@@ -1,7 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import type { RegisteredFunction } from '../core-shim';
+import { buildInvocationRequest } from '../invoke';
 import type {
   RpcHttpCookie,
+  RpcInvocationRequest,
   RpcHttpData,
   RpcInvocationResponse,
   RpcNullableString,
@@ -69,12 +72,24 @@ export function traceParentFor(headers: Map<string, string>): string {
   return `00-${randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-01`;
 }
 
-/** The RPC shape the worker receives for an HTTP trigger (non-stream mode). */
-export function toRpcHttpRequest(facts: HttpRequestFacts): {
+export interface RpcHttpRequest {
   http: RpcHttpData;
   headers: Map<string, string>;
   triggerMetadata: Record<string, RpcTypedData>;
-} {
+}
+
+/** The invocation for an HTTP trigger, its trace context taken from the request's headers. */
+export function httpInvocationRequest(fn: RegisteredFunction, rpc: RpcHttpRequest): RpcInvocationRequest {
+  return buildInvocationRequest(fn, {
+    triggerData: { http: rpc.http },
+    triggerMetadata: rpc.triggerMetadata,
+    traceParent: traceParentFor(rpc.headers),
+    traceState: rpc.headers.get('tracestate'),
+  });
+}
+
+/** The RPC shape the worker receives for an HTTP trigger (non-stream mode). */
+export function toRpcHttpRequest(facts: HttpRequestFacts): RpcHttpRequest {
   const headers = joinHeaders(facts.rawHeaders);
   // Only the host may vouch for a client certificate: drop whatever the client sent.
   headers.delete(CLIENT_CERT_HEADER);

@@ -5,10 +5,10 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RegisteredFunction } from '../core-shim';
-import { buildInvocationRequest, invokeWithTimeout } from '../invoke';
+import { invokeWithTimeout } from '../invoke';
 import type { PipelineContext } from './context';
 import { HttpInvocationLog } from './invocation-log';
-import { toRpcHttpRequest, traceParentFor, type HttpRequestFacts } from './rpc-http';
+import { httpInvocationRequest, toRpcHttpRequest, type HttpRequestFacts } from './rpc-http';
 import { StreamProxy } from './stream-proxy';
 
 const RETURN_BINDING = '$return';
@@ -63,19 +63,10 @@ export async function invokeStreamedHttpFunction(
   facts: Omit<HttpRequestFacts, 'body'>,
   target: URL,
 ): Promise<void> {
-  const { http, headers, triggerMetadata } = toRpcHttpRequest({
-    ...facts,
-    params: presentParams(facts.params),
-    body: Buffer.alloc(0),
-  });
+  const rpc = toRpcHttpRequest({ ...facts, params: presentParams(facts.params), body: Buffer.alloc(0) });
   // The body travels over the proxied connection only.
-  http.body = null;
-  const request = buildInvocationRequest(fn, {
-    triggerData: { http },
-    triggerMetadata,
-    traceParent: traceParentFor(headers),
-    traceState: headers.get('tracestate'),
-  });
+  rpc.http.body = null;
+  const request = httpInvocationRequest(fn, rpc);
   const invocationLog = new HttpInvocationLog(ctx.log, fn.metadata.name, request.invocationId);
 
   let markDelivered: () => void = () => undefined;
@@ -85,7 +76,7 @@ export async function invokeStreamedHttpFunction(
     invocationId: request.invocationId,
     method: facts.method,
     url: facts.url,
-    headers,
+    headers: rpc.headers,
     bodyLimit: ctx.settings.bodyLimitBytes,
     req,
     res,
