@@ -123,11 +123,10 @@ export interface TlsMaterial {
 
 /** Reads and checks the PEM files up front so a bad certificate fails start-up before anything runs. */
 export async function loadTlsMaterial(files: TlsFiles): Promise<TlsMaterial> {
-  const [cert, key, ca] = await Promise.all([
-    readPem(files.cert, 'certificate'),
-    readPem(files.key, 'private key'),
-    files.clientCa ? readPem(files.clientCa, 'client CA') : Promise.resolve(undefined),
-  ]);
+  // One after the other, so the error names the first missing file every time.
+  const cert = await readPem(files.cert, 'certificate');
+  const key = await readPem(files.key, 'private key');
+  const ca = files.clientCa ? await readPem(files.clientCa, 'client CA') : undefined;
   try {
     tls.createSecureContext({ cert, key, ca });
   } catch (err) {
