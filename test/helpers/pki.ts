@@ -67,6 +67,26 @@ async function issueLeaf(dir: string, name: string, cn: string, extensions: stri
   ]);
 }
 
+/** A self-signed certificate `<name>.pem` with its key `<name>_key.pem`. */
+async function selfSigned(dir: string, name: string, subject: string, extensions: string[]): Promise<void> {
+  await openssl(dir, [
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    `${name}_key.pem`,
+    '-out',
+    `${name}.pem`,
+    '-days',
+    VALIDITY_DAYS,
+    '-subj',
+    subject,
+    ...extensions.flatMap((ext) => ['-addext', ext]),
+  ]);
+}
+
 /**
  * Generates CA, server (CN localhost, SANs localhost/sensesim/127.0.0.1), client (CN QlikClient, clientAuth)
  * and a self-signed rogue client into `dir` (default: a fresh temp dir). Caller removes the dir when done.
@@ -74,23 +94,8 @@ async function issueLeaf(dir: string, name: string, cn: string, extensions: stri
 export async function createTestPki(dir?: string): Promise<TestPki> {
   const target = dir ?? (await fs.mkdtemp(path.join(os.tmpdir(), 'butler-pki-')));
   await fs.mkdir(target, { recursive: true });
-  await openssl(target, [
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-keyout',
-    'root_key.pem',
-    '-out',
-    'root.pem',
-    '-days',
-    VALIDITY_DAYS,
-    '-subj',
-    '/CN=sensesim-CA',
-    '-addext',
+  await selfSigned(target, 'root', '/CN=sensesim-CA', [
     'basicConstraints=critical,CA:TRUE',
-    '-addext',
     'keyUsage=critical,keyCertSign,cRLSign',
   ]);
   const leafBase = ['basicConstraints=CA:FALSE', 'keyUsage=digitalSignature,keyEncipherment'];
@@ -101,23 +106,7 @@ export async function createTestPki(dir?: string): Promise<TestPki> {
     'subjectAltName=DNS:localhost,DNS:sensesim,IP:127.0.0.1',
   ]);
   await issueLeaf(target, 'client', 'QlikClient', [...leafBase, 'extendedKeyUsage=clientAuth']);
-  await openssl(target, [
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-keyout',
-    'rogue_key.pem',
-    '-out',
-    'rogue.pem',
-    '-days',
-    VALIDITY_DAYS,
-    '-subj',
-    '/CN=QlikClient',
-    '-addext',
-    'extendedKeyUsage=clientAuth',
-  ]);
+  await selfSigned(target, 'rogue', '/CN=QlikClient', ['extendedKeyUsage=clientAuth']);
   const p = (f: string): string => path.join(target, f);
   return {
     dir: target,
