@@ -8,12 +8,15 @@ import { SenseClient } from './sense/client';
 import type { KeyValueStore } from './state/kv';
 import { createMemoryKvStore } from './state/memory-kv';
 import { ReloadTracker } from './apps/reload-tracker';
+import { FileOperations } from './fileops/file-operations';
 
 export interface Services {
   readonly config: ButlerConfig;
   readonly log: Logger;
   readonly kv: KeyValueStore;
   readonly reloads: ReloadTracker;
+  /** Copy, move, delete and directory creation inside the `fileOps` approved directories. */
+  readonly fileOps: FileOperations;
   /** The Sense client; throws NOT_CONFIGURED (503) naming the missing settings when Sense is not set up. */
   sense(): SenseClient;
   close(): Promise<void>;
@@ -31,6 +34,7 @@ export function buildServices(config: ButlerConfig, log: Logger = consoleLogger)
     log,
     kv,
     reloads,
+    fileOps: new FileOperations(config.fileOps),
     sense() {
       senseClient.assertConfigured();
       return senseClient;
