@@ -25,6 +25,9 @@ export interface PathField {
 // Characters Windows refuses in a name, plus ASCII controls. `:` outside the drive would address an
 // alternate data stream.
 const WINDOWS_BAD_CHAR = /[<>:"|?*]/;
+// DOS device names, with or without an extension, open a device instead of a file on Windows.
+const WINDOWS_DEVICE_NAME =
+  /^(con|prn|aux|nul|conin\$|conout\$|com[0-9\u00b9\u00b2\u00b3]|lpt[0-9\u00b9\u00b2\u00b3])(\..*)?$/i;
 const hasControlChar = (name: string): boolean => [...name].some((ch) => ch.charCodeAt(0) < 0x20);
 const DRIVE_ROOT = /^[A-Za-z]:\//;
 const DEVICE_PREFIX = /^\/\/[?.](\/|$)/;
@@ -46,6 +49,9 @@ export function checkSegments(segments: readonly string[], where: PathField, sty
     if (style !== 'win32') continue;
     if (WINDOWS_BAD_CHAR.test(segment) || hasControlChar(segment)) {
       throw invalid(where, `has a name with a character Windows does not allow: '${segment}'`);
+    }
+    if (WINDOWS_DEVICE_NAME.test(segment)) {
+      throw invalid(where, `has a name Windows reserves for a device: '${segment}'`);
     }
     // Windows silently drops trailing dots and spaces, so `a.` would open `a`: refuse the ambiguity.
     if (/[. ]$/.test(segment)) {

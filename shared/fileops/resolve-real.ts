@@ -23,8 +23,11 @@ export async function resolveReal(native: string, style: PathStyle, realpath: Re
       const real = await realpath(current);
       return missing.length === 0 ? real : mod.join(real, ...missing.reverse());
     } catch (err) {
+      if (!MISSING.has(errnoCode(err) ?? '')) throw err;
       const parent = mod.dirname(current);
-      if (!MISSING.has(errnoCode(err) ?? '') || parent === current) throw err;
+      // Not even the root exists (a drive or share that is not there): nothing approved can be below it,
+      // so the path as written is as good as any for the check that follows.
+      if (parent === current) return native;
       missing.push(mod.basename(current));
       current = parent;
     }

@@ -106,6 +106,9 @@ describe('request paths on a Windows host (injected)', () => {
     refused(() => parse('C:\\data\\x.qvd.', 'win32'), 'VALIDATION', /dot or space/);
     refused(() => parse('C:\\data \\x.qvd', 'win32'), 'VALIDATION');
     refused(() => parse('C:\\data\\a\u0001b', 'win32'), 'VALIDATION');
+    refused(() => parse('C:\\data\\NUL', 'win32'), 'VALIDATION', /device/);
+    refused(() => parse('C:\\data\\com1.txt', 'win32'), 'VALIDATION', /device/);
+    assert.equal(parse('C:\\data\\console.txt', 'win32'), 'C:\\data\\console.txt');
   });
 
   test('paths are echoed with forward slashes', () => {
@@ -210,6 +213,11 @@ describe('real-path resolution (injected Windows file system)', () => {
     assert.equal(await pairApproves('C:\\Nowhere\\x', 'C:\\Data\\QVD\\x', missing, rules), false);
     assert.equal(await dirApproves('C:\\Nowhere\\x', ['C:\\Nowhere'], rules, { allowEqual: true }), false);
     assert.equal(await dirApproves('C:\\Data\\QVD', ['c:\\data\\qvd'], rules, { allowEqual: true }), true);
+  });
+
+  test('a drive that does not exist resolves to the path as written (then refused as not approved)', async () => {
+    assert.equal(await resolveReal('Q:\\x\\y.qvd', 'win32', realpath), 'Q:\\x\\y.qvd');
+    assert.equal(await pairApproves('Q:\\x\\y.qvd', 'C:\\Data\\QVD\\y.qvd', pairs, rules), false);
   });
 
   test('resolution errors other than "missing" propagate', async () => {
