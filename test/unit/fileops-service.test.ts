@@ -4,11 +4,12 @@
  * move across file systems.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, mkdir, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { mkdtemp, mkdir, readdir, readFile, rm, stat, truncate, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
+import { openReadStream } from '../../shared/fileops/copy-file';
 import { FileOperations, type FileOpsConfig } from '../../shared/fileops/file-operations';
 import { ApiError } from '../../shared/http/errors';
 
@@ -103,6 +104,33 @@ describe('a copy that fails part-way', () => {
       preserveTimestamp: false,
     });
     assert.deepEqual(await readFile(path.join(to, 'old.qvd')), await readFile(path.join(from, 'big.qvd')));
+  });
+});
+
+describe('a large copy', () => {
+  test('goes through the source stream in bounded chunks and arrives whole', async () => {
+    const size = 24 * 1024 * 1024;
+    const source = path.join(from, 'large.qvd');
+    await writeFile(source, '');
+    await truncate(source, size); // sparse: costs no disk to create
+    let largestChunk = 0;
+    let total = 0;
+    const ops = new FileOperations(config(), {
+      openRead: (file) =>
+        openReadStream(file).on('data', (chunk: Buffer) => {
+          largestChunk = Math.max(largestChunk, chunk.length);
+          total += chunk.length;
+        }),
+    });
+    await ops.copy({
+      fromFile: source,
+      toFile: `${to}/large.qvd`,
+      overwrite: true,
+      preserveTimestamp: false,
+    });
+    assert.equal((await stat(path.join(to, 'large.qvd'))).size, size);
+    assert.equal(total, size);
+    assert.ok(largestChunk <= 1024 * 1024, `largest chunk ${largestChunk} bytes`);
   });
 });
 
