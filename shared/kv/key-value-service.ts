@@ -111,18 +111,18 @@ export class KeyValueService {
   // ---- writes ----
 
   /** Creates the namespace if needed and sets the key (value and TTL replaced). */
-  set(namespace: string, key: string, value: string, ttlMs: number): Promise<KvEntry> {
+  async set(namespace: string, key: string, value: string, ttlMs: number): Promise<KvEntry> {
     this.checkWrite({ namespace, key, value, ttlMs });
-    return this.locked(() => this.setLocked({ namespace, key, value, ttlMs }));
+    return await this.locked(() => this.setLocked({ namespace, key, value, ttlMs }));
   }
 
   /**
    * Task start's items: every item is checked against every limit first, so a refused request stores
    * nothing; then they are written in order.
    */
-  setMany(items: KvWrite[]): Promise<KvEntry[]> {
+  async setMany(items: KvWrite[]): Promise<KvEntry[]> {
     for (const item of items) this.checkWrite(item);
-    return this.locked(async () => {
+    return await this.locked(async () => {
       await this.precheck(items);
       const out: KvEntry[] = [];
       for (const item of items) out.push(await this.setLocked(item));
