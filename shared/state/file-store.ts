@@ -222,16 +222,18 @@ class FileTable<T> implements StateTable<T> {
       await fsyncDir(this.dir);
       return;
     }
-    const content: FileContent = {
-      format: FORMAT,
-      table: this.name,
-      partition: part.partition,
-      rows: [...part.rows].map(([row, s]) => ({ row, etag: s.etag, value: JSON.parse(s.json) as unknown })),
-    };
+    // Built from the stored JSON text directly: no re-parsing of values on every commit.
+    const rows = [...part.rows].map(
+      ([row, stored]) =>
+        `{"row":${JSON.stringify(row)},"etag":${JSON.stringify(stored.etag)},"value":${stored.json}}`,
+    );
+    const text =
+      `{"format":${JSON.stringify(FORMAT)},"table":${JSON.stringify(this.name)},` +
+      `"partition":${JSON.stringify(part.partition)},"rows":[${rows.join(',')}]}`;
     const temp = `${part.file}.${process.pid}.${this.nextEtag()}.tmp`;
     const handle = await fs.promises.open(temp, 'w', 0o600);
     try {
-      await handle.writeFile(JSON.stringify(content));
+      await handle.writeFile(text);
       await handle.sync();
     } finally {
       await handle.close();
