@@ -156,28 +156,7 @@ export class KeyValueService {
 
   /** Removes the namespace and all its keys. Throws KV_NAMESPACE_NOT_FOUND. */
   deleteNamespace(namespace: string): Promise<void> {
-    return this.locked(async () => {
-      const gen = await this.retry(async () => {
-        const ns = await this.table.get(INDEX, nsRow(namespace));
-        if (ns?.value.kind !== 'ns') throw this.nsNotFound(namespace);
-        const meta = await this.table.get(genPartition(ns.value.gen), META_ROW);
-        const bytes = meta?.value.kind === 'meta' ? meta.value.bytes : 0;
-        const totals = await this.table.get(INDEX, TOTALS_ROW);
-        const ops: StateBatchOp<KvRecord>[] = [{ op: 'delete', row: nsRow(namespace) }];
-        if (totals?.value.kind === 'totals') {
-          ops.push({
-            op: 'put',
-            row: TOTALS_ROW,
-            etag: totals.etag,
-            value: { kind: 'totals', bytes: Math.max(0, totals.value.bytes - bytes) },
-          });
-        }
-        await this.table.batch(INDEX, ops);
-        return ns.value.gen;
-      });
-      // The namespace is gone once its index row is; its generation's rows are now garbage.
-      await this.dropPartition(genPartition(gen));
-    });
+    return this.locked(() => this.removeNamespace(namespace));
   }
 
   close(): Promise<void> {
@@ -287,9 +266,9 @@ export class KeyValueService {
   }
 
   /** The namespace's generation, creating the namespace when it does not exist. */
-  private async ensureNamespace(namespace: string): Promise<string> {
+  private async ensureNamespace(namespace: string): Promise<{ gen: string; created: boolean }> {
     const existing = await this.resolve(namespace);
-    if (existing !== undefined) return existing;
+    if (existing !== undefined) return { gen: existing, created: false };
     const index = await this.table.list(INDEX);
     const count = index.filter((r) => r.value.kind === 'ns').length;
     if (count >= this.limits.maxNamespaces) throw this.namespacesFull();
@@ -303,7 +282,7 @@ export class KeyValueService {
         : { op: 'insert', row: TOTALS_ROW, value: { kind: 'totals', bytes: 0 } },
       { op: 'insert', row: nsRow(namespace), value: record },
     ]);
-    return gen;
+    return { gen, created: true };
   }
 
   private async setLocked(item: KvWrite): Promise<KvEntry> {
@@ -313,17 +292,18 @@ export class KeyValueService {
     let purged = false;
     let reclaimed = false;
     const attempt = async (): Promise<KvEntry> => {
-      const gen = await this.ensureNamespace(namespace);
-      const partition = genPartition(gen);
-      const meta = await this.meta(gen);
-      const curEntity = await this.table.get(partition, keyRow(key));
+      // The namespace is created only once the write has passed every limit, so a refusal stores nothing.
+      const existing = await this.resolve(namespace);
+      let meta = existing === undefined ? undefined : await this.meta(existing);
+      const curEntity =
+        existing === undefined ? undefined : await this.table.get(genPartition(existing), keyRow(key));
       const cur = curEntity?.value.kind === 'entry' ? curEntity.value : undefined;
       const isLive = cur !== undefined && this.live(cur);
-      const storedAfter = meta.value.keys + (cur ? 0 : 1);
-      if (!isLive && storedAfter > this.limits.maxKeysPerNamespace) {
+      const storedAfter = (meta?.value.keys ?? 0) + (cur ? 0 : 1);
+      if (existing !== undefined && !isLive && storedAfter > this.limits.maxKeysPerNamespace) {
         if (purged) throw this.namespaceFull(namespace);
         purged = true;
-        await this.purge(gen);
+        await this.purge(existing);
         throw new RetryNow();
       }
       const delta = bytes - (cur?.bytes ?? 0);
@@ -333,34 +313,44 @@ export class KeyValueService {
         await this.reclaim();
         throw new RetryNow();
       }
-      const now = this.now();
-      const seq = isLive ? cur.seq : meta.value.seq + 1;
-      const entry: EntryRecord = {
-        kind: 'entry',
-        key,
-        value,
-        ttl,
-        expiresAt: ttl > 0 ? now + ttl : null,
-        seq,
-        bytes,
-      };
-      const newMeta: MetaRecord = {
-        kind: 'meta',
-        keys: storedAfter,
-        bytes: meta.value.bytes + delta,
-        seq: Math.max(meta.value.seq, seq),
-      };
+      let created = false;
       try {
-        await this.table.batch(partition, [
+        let gen = existing;
+        if (gen === undefined) {
+          ({ gen, created } = await this.ensureNamespace(namespace));
+          meta = await this.meta(gen);
+        }
+        if (!meta) throw new Error('unreachable: namespace meta missing');
+        const now = this.now();
+        const seq = isLive ? cur.seq : meta.value.seq + 1;
+        const entry: EntryRecord = {
+          kind: 'entry',
+          key,
+          value,
+          ttl,
+          expiresAt: ttl > 0 ? now + ttl : null,
+          seq,
+          bytes,
+        };
+        const newMeta: MetaRecord = {
+          kind: 'meta',
+          keys: storedAfter,
+          bytes: meta.value.bytes + delta,
+          seq: Math.max(meta.value.seq, seq),
+        };
+        await this.table.batch(genPartition(gen), [
           { op: 'put', row: META_ROW, etag: meta.etag, value: newMeta },
           cur
             ? { op: 'put', row: keyRow(key), value: entry }
             : { op: 'insert', row: keyRow(key), value: entry },
         ]);
+        if (delta < 0) await this.adjustTotals(delta);
+        return this.toEntry(namespace, entry);
       } catch (err) {
-        // Nothing was stored: give back what was reserved.
-        if (delta > 0 && (isStateConflict(err) || err instanceof StateTooLargeError))
-          await this.adjustTotals(-delta);
+        // Definitely not stored: give back what was reserved, and the namespace made for it.
+        const refused = isStateConflict(err) || err instanceof StateTooLargeError || err instanceof ApiError;
+        if (refused && delta > 0) await this.adjustTotals(-delta);
+        if (created && !isStateConflict(err)) await this.removeNamespace(namespace).catch(() => undefined);
         if (err instanceof StateTooLargeError) {
           throw new ApiError(
             'KV_VALUE_TOO_LARGE',
@@ -369,8 +359,6 @@ export class KeyValueService {
         }
         throw err;
       }
-      if (delta < 0) await this.adjustTotals(delta);
-      return this.toEntry(namespace, entry);
     };
     // At most two tidy-ups (one purge, one recount) restart the evaluation; then the limit stands.
     for (;;) {
@@ -380,6 +368,29 @@ export class KeyValueService {
         if (!(err instanceof RetryNow)) throw err;
       }
     }
+  }
+
+  private async removeNamespace(namespace: string): Promise<void> {
+    const gen = await this.retry(async () => {
+      const ns = await this.table.get(INDEX, nsRow(namespace));
+      if (ns?.value.kind !== 'ns') throw this.nsNotFound(namespace);
+      const meta = await this.table.get(genPartition(ns.value.gen), META_ROW);
+      const bytes = meta?.value.kind === 'meta' ? meta.value.bytes : 0;
+      const totals = await this.table.get(INDEX, TOTALS_ROW);
+      const ops: StateBatchOp<KvRecord>[] = [{ op: 'delete', row: nsRow(namespace) }];
+      if (totals?.value.kind === 'totals') {
+        ops.push({
+          op: 'put',
+          row: TOTALS_ROW,
+          etag: totals.etag,
+          value: { kind: 'totals', bytes: Math.max(0, totals.value.bytes - bytes) },
+        });
+      }
+      await this.table.batch(INDEX, ops);
+      return ns.value.gen;
+    });
+    // The namespace is gone once its index row is; its generation's rows are now garbage.
+    await this.dropPartition(genPartition(gen));
   }
 
   /** Adds `delta` bytes to the total unless that would pass maxTotalBytes (false: refused). */
