@@ -29,7 +29,7 @@ export function buildServices(config: ButlerConfig, log: Logger = consoleLogger)
   });
   // Throws on state it cannot trust (an unreadable state file), which stops the host from starting.
   const state = createStateStore(config.state, log);
-  const kv = new KeyValueService(state.table<KvRecord>(KV_TABLE), config.keyValueStore);
+  const kv = new KeyValueService(state.table<KvRecord>(KV_TABLE), config.keyValueStore, Date.now, log);
   const reloads = new ReloadTracker();
   return {
     config,

@@ -12,8 +12,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import { ApiError } from '../http/errors';
+import type { Logger } from '../log';
 import {
   isStateConflict,
+  StateConflictError,
+  StateUnavailableError,
   MAX_BATCH_OPS,
   StateTooLargeError,
   type StateBatchOp,
@@ -63,14 +66,43 @@ const MAX_ATTEMPTS = 20;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/**
+ * The table as the service uses it: a store failure (unreachable, timed out, disk error) becomes
+ * 503 STATE_UNAVAILABLE for the caller, and its detail goes to the host log only.
+ */
+function guarded<T>(table: StateTable<T>, log: Logger | undefined): StateTable<T> {
+  const guard =
+    <A extends unknown[], R>(fn: (...args: A) => Promise<R>) =>
+    (...args: A): Promise<R> =>
+      fn(...args).catch((err: unknown) => {
+        if (!(err instanceof StateUnavailableError)) throw err;
+        log?.error(`key-value store: ${err.message}`);
+        throw new ApiError('STATE_UNAVAILABLE', 'The key-value store is unavailable; try again later', {
+          cause: err,
+        });
+      });
+  return {
+    get: guard(table.get.bind(table)),
+    list: guard(table.list.bind(table)),
+    insert: guard(table.insert.bind(table)),
+    put: guard(table.put.bind(table)),
+    delete: guard(table.delete.bind(table)),
+    batch: guard(table.batch.bind(table)),
+  };
+}
+
 export class KeyValueService {
   private tail: Promise<unknown> = Promise.resolve();
+  private readonly table: StateTable<KvRecord>;
 
   constructor(
-    private readonly table: StateTable<KvRecord>,
+    table: StateTable<KvRecord>,
     readonly limits: KvLimits,
     private readonly now: () => number = Date.now,
-  ) {}
+    log?: Logger,
+  ) {
+    this.table = guarded(table, log);
+  }
 
   // ---- reads (no lock: the state store answers them from a consistent view) ----
 
@@ -318,6 +350,8 @@ export class KeyValueService {
         let gen = existing;
         if (gen === undefined) {
           ({ gen, created } = await this.ensureNamespace(namespace));
+          // Another writer created it since we looked: evaluate again against its real state.
+          if (!created) throw new StateConflictError(`namespace ${namespace} appeared meanwhile`);
           meta = await this.meta(gen);
         }
         if (!meta) throw new Error('unreachable: namespace meta missing');

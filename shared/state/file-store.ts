@@ -17,6 +17,7 @@ import path from 'node:path';
 import {
   batchProblem,
   StateConflictError,
+  StateUnavailableError,
   type StateBatchOp,
   type StateEntity,
   type StateStore,
@@ -149,7 +150,11 @@ class PartitionFile {
           for (const { op, result } of applied) op.resolve(result);
         } catch (err) {
           for (const step of undo.reverse()) step();
-          for (const { op } of applied) op.reject(err);
+          const code = (err as NodeJS.ErrnoException).code ?? (err as Error).name;
+          const failure = new StateUnavailableError(`Writing state file ${this.file} failed (${code})`, {
+            cause: err,
+          });
+          for (const { op } of applied) op.reject(failure);
         }
       }
     } finally {
