@@ -8,12 +8,18 @@ import { SenseClient } from './sense/client';
 import type { KeyValueStore } from './state/kv';
 import { createMemoryKvStore } from './state/memory-kv';
 import { ReloadTracker } from './apps/reload-tracker';
+import { createScheduler, type Scheduler } from './scheduler';
+import { senseTaskStarter } from './scheduler/start-task';
+import { createMemoryStateStore } from './state/memory-store';
+import { startFilter } from './tasks/start-filter';
 
 export interface Services {
   readonly config: ButlerConfig;
   readonly log: Logger;
   readonly kv: KeyValueStore;
   readonly reloads: ReloadTracker;
+  /** Schedules (API) and their firing (timer). */
+  readonly scheduler: Scheduler;
   /** The Sense client; throws NOT_CONFIGURED (503) naming the missing settings when Sense is not set up. */
   sense(): SenseClient;
   close(): Promise<void>;
@@ -26,11 +32,25 @@ export function buildServices(config: ButlerConfig, log: Logger = consoleLogger)
   // Until the persistent state backends land, every backend keeps key-values in memory.
   const kv = createMemoryKvStore({ maxKeysPerNamespace: config.keyValueStore.maxKeysPerNamespace });
   const reloads = new ReloadTracker();
+  // Until the persistent state backends land, schedules live in a memory state store.
+  const schedulerState = createMemoryStateStore();
+  const scheduler = createScheduler(schedulerState, {
+    log,
+    startTask: senseTaskStarter({
+      qrs: () => {
+        senseClient.assertConfigured();
+        return senseClient.qrs;
+      },
+      filter: startFilter(config.api.startTaskFilter),
+      kv,
+    }),
+  });
   return {
     config,
     log,
     kv,
     reloads,
+    scheduler,
     sense() {
       senseClient.assertConfigured();
       return senseClient;
@@ -41,6 +61,7 @@ export function buildServices(config: ButlerConfig, log: Logger = consoleLogger)
       await senseClient.close();
       await reloads.settle();
       await kv.close();
+      await schedulerState.close();
     },
   };
 }
