@@ -211,4 +211,25 @@ describe('cron semantics', () => {
       '2026-12-01T00:00:00.000Z',
     );
   });
+
+  test('fall-back day: a fixed time fires once, an hourly wildcard at both 02:30s', () => {
+    const runs = (expression: string, from: string, n: number) => {
+      const cron = compileCron(expression, 'Europe/Stockholm');
+      const out: string[] = [];
+      let at = new Date(from);
+      for (let i = 0; i < n; i++) {
+        at = cron.next(at)!;
+        out.push(at.toISOString());
+      }
+      return out;
+    };
+    assert.deepEqual(runs('30 2 * * *', '2026-10-24T12:00:00Z', 2), [
+      '2026-10-25T00:30:00.000Z', // 02:30 CEST, once
+      '2026-10-26T01:30:00.000Z', // 02:30 CET
+    ]);
+    assert.deepEqual(runs('30 * * * *', '2026-10-25T00:00:00Z', 2), [
+      '2026-10-25T00:30:00.000Z', // 02:30 CEST
+      '2026-10-25T01:30:00.000Z', // 02:30 CET
+    ]);
+  });
 });
