@@ -5,18 +5,21 @@
 import type { ButlerConfig } from './config/types';
 import { consoleLogger, type Logger } from './log';
 import { SenseClient } from './sense/client';
-import type { KeyValueStore } from './state/kv';
-import { createMemoryKvStore } from './state/memory-kv';
+import { KeyValueService } from './kv/key-value-service';
+import { KV_TABLE, type KvRecord } from './kv/records';
+import { createStateStore } from './state/create-store';
+import type { StateStore } from './state/store';
 import { ReloadTracker } from './apps/reload-tracker';
 import { createScheduler, type Scheduler } from './scheduler';
 import { senseTaskStarter } from './scheduler/start-task';
-import { createMemoryStateStore } from './state/memory-store';
 import { startFilter } from './tasks/start-filter';
 
 export interface Services {
   readonly config: ButlerConfig;
   readonly log: Logger;
-  readonly kv: KeyValueStore;
+  /** The state layer (`state.backend`): key-values, schedules, alert bookkeeping. */
+  readonly state: StateStore;
+  readonly kv: KeyValueService;
   readonly reloads: ReloadTracker;
   /** Schedules (API) and their firing (timer). */
   readonly scheduler: Scheduler;
@@ -29,12 +32,11 @@ export function buildServices(config: ButlerConfig, log: Logger = consoleLogger)
   const senseClient = new SenseClient(config.sense, {
     log: (level, message) => log[level](`sense: ${message}`),
   });
-  // Until the persistent state backends land, every backend keeps key-values in memory.
-  const kv = createMemoryKvStore({ maxKeysPerNamespace: config.keyValueStore.maxKeysPerNamespace });
+  // Throws on state it cannot trust (an unreadable state file), which stops the host from starting.
+  const state = createStateStore(config.state, log);
+  const kv = new KeyValueService(state.table<KvRecord>(KV_TABLE), config.keyValueStore);
   const reloads = new ReloadTracker();
-  // Until the persistent state backends land, schedules live in a memory state store.
-  const schedulerState = createMemoryStateStore();
-  const scheduler = createScheduler(schedulerState, {
+  const scheduler = createScheduler(state, {
     log,
     startTask: senseTaskStarter({
       qrs: () => {
@@ -48,6 +50,7 @@ export function buildServices(config: ButlerConfig, log: Logger = consoleLogger)
   return {
     config,
     log,
+    state,
     kv,
     reloads,
     scheduler,
@@ -61,7 +64,7 @@ export function buildServices(config: ButlerConfig, log: Logger = consoleLogger)
       await senseClient.close();
       await reloads.settle();
       await kv.close();
-      await schedulerState.close();
+      await state.close();
     },
   };
 }

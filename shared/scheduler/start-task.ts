@@ -6,7 +6,7 @@
 import { isApiError } from '../http/errors';
 import { errorMessage } from '../log';
 import type { QrsClient } from '../sense/qrs';
-import type { KeyValueStore } from '../state/kv';
+import type { KeyValueService } from '../kv/key-value-service';
 import type { StartFilter } from '../tasks/start-filter';
 import { startTasks } from '../tasks/start-tasks';
 import type { TaskStarter } from './runner';
@@ -15,7 +15,7 @@ export interface SenseStarterDeps {
   /** Throws NOT_CONFIGURED when Sense is not set up; that becomes the firing's error. */
   qrs: () => QrsClient;
   filter: StartFilter;
-  kv: KeyValueStore;
+  kv: KeyValueService;
 }
 
 export function senseTaskStarter(deps: SenseStarterDeps): TaskStarter {
