@@ -196,6 +196,51 @@ describe('schedule runner', () => {
   });
 });
 
+describe('runner and API changes', () => {
+  test('recording a firing never overwrites a concurrent change (ETag retry)', async () => {
+    const h = harness('2026-01-15T10:00:00.000Z');
+    const s = await h.svc.create(body('* * * * * *'));
+    // Another host stops the schedule between this host's read and its write of lastRun.
+    let interfered = false;
+    const racing: StateStore = {
+      backend: 'racing',
+      table<T>(name: string) {
+        const table = h.store.table<T>(name);
+        if (name !== 'schedules') return table;
+        return {
+          ...table,
+          put: async (partition: string, row: string, value: T, etag?: string) => {
+            if (!interfered && etag !== undefined) {
+              interfered = true;
+              await h.svc.setState(s.id, 'stopped');
+            }
+            return table.put(partition, row, value, etag);
+          },
+        };
+      },
+      close: () => Promise.resolve(),
+    };
+    h.at('2026-01-15T10:00:01.000Z');
+    assert.equal((await h.runner(racing).tick()).length, 1);
+    assert.ok(interfered);
+    const after = await h.svc.get(s.id);
+    assert.equal(after.lastKnownState, 'stopped', 'the concurrent stop survived');
+    assert.equal(after.lastRun?.occurrence, '2026-01-15T10:00:01.000Z', 'and so did the firing record');
+  });
+
+  test("changing the cron of a started schedule does not fire the new cron's past occurrences", async () => {
+    const h = harness('2026-01-15T10:00:00.000Z');
+    const s = await h.svc.create(body('0 0 1 1 *'));
+    const r = h.runner();
+    h.at('2026-01-15T10:20:30.000Z');
+    assert.deepEqual(await r.tick(), []);
+    await h.svc.update(s.id, body('*/15 * * * *'));
+    assert.deepEqual(await r.tick(), [], '10:15 came before the change');
+    h.at('2026-01-15T10:30:00.000Z');
+    assert.equal((await r.tick())[0]?.occurrence, '2026-01-15T10:30:00.000Z');
+  });
+});
+
 describe('cron semantics', () => {
   test('day-of-month OR day-of-week (Vixie cron), months 1-12', () => {
     const cron = compileCron('0 0 13 * 5', 'UTC');
