@@ -41,6 +41,11 @@ interface Due {
   occurrence: Date;
 }
 
+// An upstream error text can be long; the schedule keeps a bounded excerpt (the log has it whole).
+const MAX_ERROR_CHARS = 500;
+const clip = (text: string) =>
+  text.length > MAX_ERROR_CHARS ? `${text.slice(0, MAX_ERROR_CHARS - 1)}…` : text;
+
 /** Occurrences at or before this instant never fire for the schedule: its start, or its last firing. */
 function floorOf(stored: StoredSchedule): number {
   const since = Date.parse(stored.since);
@@ -109,7 +114,7 @@ export class ScheduleRunner {
     const result = await this.opts.startTask(due.taskId);
     const lastRun: LastRun = result.ok
       ? { occurrence, at, status: 'started', executionId: result.executionId }
-      : { occurrence, at, status: 'failed', executionId: null, error: result.error };
+      : { occurrence, at, status: 'failed', executionId: null, error: clip(result.error) };
     if (result.ok) {
       this.opts.log.info(
         `schedule ${due.scheduleId} fired (${occurrence}): task ${due.taskId} started, execution ${result.executionId ?? 'unknown'}`,

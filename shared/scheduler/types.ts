@@ -71,5 +71,5 @@ export const SCHEDULE_LIMITS = {
   tags: 50,
   tag: 100,
   /** The whole stored schedule (extra fields included) as JSON, in UTF-8 bytes. */
-  bytes: 16 * 1024,
+  bytes: 8 * 1024,
 } as const;

@@ -197,6 +197,16 @@ describe('schedule runner', () => {
 });
 
 describe('runner and API changes', () => {
+  test('a long failure text is kept as a bounded excerpt', async () => {
+    const h = harness('2026-01-15T10:00:00.000Z', { ok: false, error: 'e'.repeat(5000) });
+    const s = await h.svc.create(body('* * * * * *'));
+    h.at('2026-01-15T10:00:01.000Z');
+    await h.runner().tick();
+    const error = (await h.svc.get(s.id)).lastRun?.error ?? '';
+    assert.equal(error.length, 500);
+    assert.ok(error.endsWith('…'));
+  });
+
   test('recording a firing never overwrites a concurrent change (ETag retry)', async () => {
     const h = harness('2026-01-15T10:00:00.000Z');
     const s = await h.svc.create(body('* * * * * *'));
