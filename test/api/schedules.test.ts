@@ -3,6 +3,7 @@
  * real verb and with POST + X-HTTP-Method-Override, bodies, status codes and bad input.
  */
 import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
 import { startProductHost, type ProductHost } from '../helpers/product-host';
 
@@ -231,5 +232,22 @@ describe('start, stop, update, delete', () => {
     assertError(await api.call(`/v4/schedules?id=${a.id}`), 404, 'SCHEDULE_NOT_FOUND');
     assertError(await override('DELETE', `/v4/schedules/${b.id}`), 404, 'SCHEDULE_NOT_FOUND');
     assertError(await api.call('/v4/schedules/status', { method: 'DELETE' }), 404, 'SCHEDULE_NOT_FOUND');
+  });
+});
+
+describe('firing without Sense', () => {
+  test('a due schedule records a failed run naming the missing setting', async () => {
+    const s = await created({ startupState: 'started', cronSchedule: '* * * * * *' });
+    const deadline = Date.now() + 20_000;
+    let lastRun: { status: string; error?: string } | undefined;
+    while (!lastRun) {
+      assert.ok(Date.now() < deadline, 'the schedule never fired');
+      await sleep(100);
+      lastRun = ((await api.call(`/v4/schedules?id=${s.id}`)).json as Schedule[])[0]
+        ?.lastRun as typeof lastRun;
+    }
+    await api.call(`/v4/schedules/${s.id}`, { method: 'DELETE' });
+    assert.equal(lastRun.status, 'failed');
+    assert.match(lastRun.error ?? '', /^NOT_CONFIGURED: .*sense\.host/);
   });
 });
