@@ -11,6 +11,9 @@ import { createStateStore } from './state/create-store';
 import type { StateStore } from './state/store';
 import { ReloadTracker } from './apps/reload-tracker';
 import { FileOperations } from './fileops/file-operations';
+import { createScheduler, type Scheduler } from './scheduler';
+import { senseTaskStarter } from './scheduler/start-task';
+import { startFilter } from './tasks/start-filter';
 
 export interface Services {
   readonly config: ButlerConfig;
@@ -21,6 +24,8 @@ export interface Services {
   readonly reloads: ReloadTracker;
   /** Copy, move, delete and directory creation inside the `fileOps` approved directories. */
   readonly fileOps: FileOperations;
+  /** Schedules (API) and their firing (timer). */
+  readonly scheduler: Scheduler;
   /** The Sense client; throws NOT_CONFIGURED (503) naming the missing settings when Sense is not set up. */
   sense(): SenseClient;
   close(): Promise<void>;
@@ -34,6 +39,17 @@ export function buildServices(config: ButlerConfig, log: Logger = consoleLogger)
   const state = createStateStore(config.state, log);
   const kv = new KeyValueService(state.table<KvRecord>(KV_TABLE), config.keyValueStore, Date.now, log);
   const reloads = new ReloadTracker();
+  const scheduler = createScheduler(state, {
+    log,
+    startTask: senseTaskStarter({
+      qrs: () => {
+        senseClient.assertConfigured();
+        return senseClient.qrs;
+      },
+      filter: startFilter(config.api.startTaskFilter),
+      kv,
+    }),
+  });
   return {
     config,
     log,
@@ -41,6 +57,7 @@ export function buildServices(config: ButlerConfig, log: Logger = consoleLogger)
     kv,
     reloads,
     fileOps: new FileOperations(config.fileOps),
+    scheduler,
     sense() {
       senseClient.assertConfigured();
       return senseClient;
