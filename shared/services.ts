@@ -8,6 +8,12 @@ import { SenseClient } from './sense/client';
 import type { KeyValueStore } from './state/kv';
 import { createMemoryKvStore } from './state/memory-kv';
 import { ReloadTracker } from './apps/reload-tracker';
+import { MqttService, type MqttPublisher } from './mqtt/mqtt-service';
+import { listenForTaskStarts } from './mqtt/task-start-topic';
+import { NewRelicClient } from './newrelic/new-relic';
+import { SlackClient } from './slack/slack';
+import { taskStartDeps } from './tasks/start-deps';
+import { startTasks } from './tasks/start-tasks';
 
 export interface Services {
   readonly config: ButlerConfig;
@@ -16,6 +22,10 @@ export interface Services {
   readonly reloads: ReloadTracker;
   /** The Sense client; throws NOT_CONFIGURED (503) naming the missing settings when Sense is not set up. */
   sense(): SenseClient;
+  /** The process's MQTT connection (connects in the background; publish answers 503 while it is away). */
+  readonly mqtt: MqttPublisher;
+  readonly slack: SlackClient;
+  readonly newRelic: NewRelicClient;
   close(): Promise<void>;
 }
 
@@ -26,7 +36,10 @@ export function buildServices(config: ButlerConfig, log: Logger = consoleLogger)
   // Until the persistent state backends land, every backend keeps key-values in memory.
   const kv = createMemoryKvStore({ maxKeysPerNamespace: config.keyValueStore.maxKeysPerNamespace });
   const reloads = new ReloadTracker();
-  return {
+  const mqtt = new MqttService(config.mqtt, { log });
+  const slack = new SlackClient(config.slack);
+  const newRelic = new NewRelicClient(config.newRelic);
+  const services: Services = {
     config,
     log,
     kv,
@@ -35,7 +48,13 @@ export function buildServices(config: ButlerConfig, log: Logger = consoleLogger)
       senseClient.assertConfigured();
       return senseClient;
     },
+    mqtt,
+    slack,
+    newRelic,
     async close() {
+      // MQTT first, so no new task start arrives while the rest shuts down.
+      await mqtt.close();
+      await Promise.all([slack.close(), newRelic.close()]);
       // Closing the client first fails any reload still waiting on the Engine, so shutdown is bounded;
       // the tracker then records those reloads as failed.
       await senseClient.close();
@@ -43,4 +62,15 @@ export function buildServices(config: ButlerConfig, log: Logger = consoleLogger)
       await kv.close();
     },
   };
+  if (mqtt.enabled && config.mqtt.taskStartTopic !== null) {
+    const deps = taskStartDeps(services);
+    listenForTaskStarts(
+      mqtt,
+      config.mqtt.taskStartTopic,
+      (taskId) => startTasks({ pathTaskId: taskId, items: [], allTaskIdsMustExist: false }, deps),
+      log,
+    );
+  }
+  mqtt.start();
+  return services;
 }
