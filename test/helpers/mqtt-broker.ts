@@ -28,6 +28,8 @@ export interface TestBroker {
   disconnected: string[];
   /** Connection attempts the authenticate hook refused, by client id. */
   refused: string[];
+  /** Subscriptions the broker accepted. */
+  subscribed: { clientId: string; topic: string }[];
   /** A client of this broker (same TLS and credentials as the host would use). */
   client(opts?: { username?: string; password?: string }): Promise<MqttClient>;
   close(): Promise<void>;
@@ -40,6 +42,10 @@ export async function startBroker(opts: BrokerOptions = {}): Promise<TestBroker>
   const connected: string[] = [];
   const disconnected: string[] = [];
   const refused: string[] = [];
+  const subscribed: { clientId: string; topic: string }[] = [];
+  aedes.on('subscribe', (subs, c) => {
+    for (const sub of subs) subscribed.push({ clientId: c.id, topic: sub.topic });
+  });
   aedes.on('client', (c) => connected.push(c.id));
   aedes.on('clientDisconnect', (c) => disconnected.push(c.id));
   const creds = opts.credentials;
@@ -80,6 +86,7 @@ export async function startBroker(opts: BrokerOptions = {}): Promise<TestBroker>
     connected,
     disconnected,
     refused,
+    subscribed,
     async client(login = {}) {
       const client = await connectAsync(url, {
         reconnectPeriod: 0,
