@@ -65,6 +65,7 @@ export class MqttService implements MqttPublisher {
   private failures = 0;
   private reconnectTimer: NodeJS.Timeout | undefined;
   private lastLogged: string | undefined;
+  private lastError: string | undefined;
 
   constructor(cfg: ButlerConfig['mqtt'], opts: MqttServiceOptions) {
     this.cfg = cfg;
@@ -92,10 +93,15 @@ export class MqttService implements MqttPublisher {
       (options) => {
         if (this.link.state === 'closed') return;
         this.log.info(`mqtt: connecting to ${this.where} as ${this.clientId}`);
+        if (new URL(this.cfg.url!).password) {
+          this.log.warn(
+            'mqtt: mqtt.url carries a password; set mqtt.password instead, so it is kept out of config dumps',
+          );
+        }
         const client = connect(this.cfg.url!, options);
         this.client = client;
         client.on('connect', () => this.onConnect(client));
-        client.on('error', (err) => this.onFailure(`${errorMessage(err)}`));
+        client.on('error', (err) => this.onError(client, errorMessage(err)));
         client.on('close', () => this.onClose());
         client.on('message', (topic, payload) => this.dispatch(topic, payload));
       },
@@ -212,6 +218,7 @@ export class MqttService implements MqttPublisher {
     if (this.link.state === 'closed') return;
     this.failures = 0;
     this.lastLogged = undefined;
+    this.lastError = undefined;
     this.setLink({ state: 'connected' });
     const text = `Connected to MQTT broker ${this.where} with client ID ${this.clientId}`;
     this.log.info(`mqtt: ${text}`);
@@ -244,10 +251,18 @@ export class MqttService implements MqttPublisher {
     }
   }
 
+  /** A failed attempt (refused, TLS, unreachable) marks the link down; an error on a live connection only waits for its close. */
+  private onError(client: MqttClient, reason: string): void {
+    if (this.link.state === 'closed') return;
+    this.lastError = reason;
+    if (!client.connected) this.onFailure(reason);
+  }
+
   private onClose(): void {
     if (this.link.state === 'closed') return;
-    if (this.link.state === 'connected') this.onFailure('connection lost');
+    if (this.link.state === 'connected') this.onFailure(this.lastError ?? 'connection lost');
     else if (this.link.state === 'starting') this.onFailure('connection closed before CONNACK');
+    this.lastError = undefined;
     this.scheduleReconnect();
   }
 
