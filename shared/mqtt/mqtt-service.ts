@@ -73,7 +73,7 @@ export class MqttService implements MqttPublisher {
     this.backoff = opts.backoff ?? DEFAULT_BACKOFF;
     this.enabled = cfg.enabled && cfg.url !== null;
     this.clientId = cfg.clientId ?? uniqueClientId();
-    this.broker = cfg.url !== null ? brokerAddress(cfg.url) : undefined;
+    this.broker = brokerAddress(cfg.url);
     this.link = this.enabled ? { state: 'starting' } : { state: 'disabled' };
   }
 
@@ -89,11 +89,12 @@ export class MqttService implements MqttPublisher {
   /** Starts connecting in the background; never throws, never waits for the broker. */
   start(): void {
     if (!this.enabled || this.client !== undefined) return;
-    connectOptions(this.cfg, this.clientId).then(
-      (options) => {
+    connectOptions(this.cfg, this.clientId)
+      .then((options) => {
         if (this.link.state === 'closed') return;
+        if (!this.broker) throw new Error('mqtt.url is not a valid URL');
         this.log.info(`mqtt: connecting to ${this.where} as ${this.clientId}`);
-        if (new URL(this.cfg.url!).password) {
+        if (this.broker.hasPassword) {
           this.log.warn(
             'mqtt: mqtt.url carries a password; set mqtt.password instead, so it is kept out of config dumps',
           );
@@ -104,13 +105,13 @@ export class MqttService implements MqttPublisher {
         client.on('error', (err) => this.onError(client, errorMessage(err)));
         client.on('close', () => this.onClose());
         client.on('message', (topic, payload) => this.dispatch(topic, payload));
-      },
-      (err: unknown) => {
-        // A certificate file that cannot be read stays broken until the config changes: no retries.
+      })
+      .catch((err: unknown) => {
+        // A bad URL or a certificate file that cannot be read stays broken until the config changes: no retries.
+        if (this.link.state === 'closed') return;
         this.setLink({ state: 'down', reason: errorMessage(err) });
         this.log.error(`mqtt: not connecting to ${this.where}: ${errorMessage(err)}`);
-      },
-    );
+      });
   }
 
   /** Calls `handler` for every message on a topic matching `filter`; subscribed on every connect. */
