@@ -13,7 +13,12 @@ import { ReloadTracker } from './apps/reload-tracker';
 import { FileOperations } from './fileops/file-operations';
 import { createScheduler, type Scheduler } from './scheduler';
 import { senseTaskStarter } from './scheduler/start-task';
-import { startFilter } from './tasks/start-filter';
+import { MqttService, type MqttPublisher } from './mqtt/mqtt-service';
+import { listenForTaskStarts } from './mqtt/task-start-topic';
+import { NewRelicClient } from './newrelic/new-relic';
+import { SlackClient } from './slack/slack';
+import { taskStartDeps } from './tasks/start-deps';
+import { startTasks } from './tasks/start-tasks';
 
 export interface Services {
   readonly config: ButlerConfig;
@@ -28,6 +33,10 @@ export interface Services {
   readonly scheduler: Scheduler;
   /** The Sense client; throws NOT_CONFIGURED (503) naming the missing settings when Sense is not set up. */
   sense(): SenseClient;
+  /** The process's MQTT connection (connects in the background; publish answers 503 while it is away). */
+  readonly mqtt: MqttPublisher;
+  readonly slack: SlackClient;
+  readonly newRelic: NewRelicClient;
   close(): Promise<void>;
 }
 
@@ -39,18 +48,17 @@ export function buildServices(config: ButlerConfig, log: Logger = consoleLogger)
   const state = createStateStore(config.state, log);
   const kv = new KeyValueService(state.table<KvRecord>(KV_TABLE), config.keyValueStore, Date.now, log);
   const reloads = new ReloadTracker();
-  const scheduler = createScheduler(state, {
-    log,
-    startTask: senseTaskStarter({
-      qrs: () => {
-        senseClient.assertConfigured();
-        return senseClient.qrs;
-      },
-      filter: startFilter(config.api.startTaskFilter),
-      kv,
-    }),
-  });
-  return {
+  const sense = (): SenseClient => {
+    senseClient.assertConfigured();
+    return senseClient;
+  };
+  // One task-start path for REST, schedules and the MQTT topic.
+  const startDeps = taskStartDeps({ config, kv, sense });
+  const scheduler = createScheduler(state, { log, startTask: senseTaskStarter(startDeps) });
+  const mqtt = new MqttService(config.mqtt, { log });
+  const slack = new SlackClient(config.slack);
+  const newRelic = new NewRelicClient(config.newRelic);
+  const services: Services = {
     config,
     log,
     state,
@@ -58,11 +66,14 @@ export function buildServices(config: ButlerConfig, log: Logger = consoleLogger)
     reloads,
     fileOps: new FileOperations(config.fileOps),
     scheduler,
-    sense() {
-      senseClient.assertConfigured();
-      return senseClient;
-    },
+    sense,
+    mqtt,
+    slack,
+    newRelic,
     async close() {
+      // MQTT first, so no new task start arrives while the rest shuts down.
+      await mqtt.close();
+      await Promise.all([slack.close(), newRelic.close()]);
       // Closing the client first fails any reload still waiting on the Engine, so shutdown is bounded;
       // the tracker then records those reloads as failed.
       await senseClient.close();
@@ -71,4 +82,14 @@ export function buildServices(config: ButlerConfig, log: Logger = consoleLogger)
       await state.close();
     },
   };
+  if (mqtt.enabled && config.mqtt.taskStartTopic !== null) {
+    listenForTaskStarts(
+      mqtt,
+      config.mqtt.taskStartTopic,
+      (taskId) => startTasks({ pathTaskId: taskId, items: [], allTaskIdsMustExist: false }, startDeps),
+      log,
+    );
+  }
+  mqtt.start();
+  return services;
 }

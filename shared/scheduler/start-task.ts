@@ -5,26 +5,14 @@
  */
 import { isApiError } from '../http/errors';
 import { errorMessage } from '../log';
-import type { QrsClient } from '../sense/qrs';
-import type { KeyValueService } from '../kv/key-value-service';
-import type { StartFilter } from '../tasks/start-filter';
-import { startTasks } from '../tasks/start-tasks';
+import { startTasks, type StartDeps } from '../tasks/start-tasks';
 import type { TaskStarter } from './runner';
 
-export interface SenseStarterDeps {
-  /** Throws NOT_CONFIGURED when Sense is not set up; that becomes the firing's error. */
-  qrs: () => QrsClient;
-  filter: StartFilter;
-  kv: KeyValueService;
-}
-
-export function senseTaskStarter(deps: SenseStarterDeps): TaskStarter {
+/** `deps.qrs` throws NOT_CONFIGURED when Sense is not set up; that becomes the firing's error. */
+export function senseTaskStarter(deps: StartDeps): TaskStarter {
   return async (taskId) => {
     try {
-      const report = await startTasks(
-        { pathTaskId: taskId, items: [], allTaskIdsMustExist: false },
-        { qrs: deps.qrs, kv: deps.kv, filter: deps.filter, kvEnabled: false },
-      );
+      const report = await startTasks({ pathTaskId: taskId, items: [], allTaskIdsMustExist: false }, deps);
       const started = report.tasksId.started[0];
       if (started) return { ok: true, executionId: started.executionId };
       const failed = report.tasksFailed[0];
