@@ -8,6 +8,7 @@ import { SenseClient } from './sense/client';
 import type { KeyValueStore } from './state/kv';
 import { createMemoryKvStore } from './state/memory-kv';
 import { ReloadTracker } from './apps/reload-tracker';
+import { getTelemetry, type Telemetry } from './telemetry/index';
 
 export interface Services {
   readonly config: ButlerConfig;
@@ -19,9 +20,14 @@ export interface Services {
   close(): Promise<void>;
 }
 
-export function buildServices(config: ButlerConfig, log: Logger = consoleLogger): Services {
+export function buildServices(
+  config: ButlerConfig,
+  log: Logger = consoleLogger,
+  telemetry: Telemetry = getTelemetry(process.env, log),
+): Services {
   const senseClient = new SenseClient(config.sense, {
     log: (level, message) => log[level](`sense: ${message}`),
+    telemetry,
   });
   // Until the persistent state backends land, every backend keeps key-values in memory.
   const kv = createMemoryKvStore({ maxKeysPerNamespace: config.keyValueStore.maxKeysPerNamespace });
@@ -41,6 +47,7 @@ export function buildServices(config: ButlerConfig, log: Logger = consoleLogger)
       await senseClient.close();
       await reloads.settle();
       await kv.close();
+      await telemetry.flush();
     },
   };
 }
