@@ -1,5 +1,5 @@
 /**
- * One Engine (QIX) JSON-RPC 2.0 session over undici's WebSocket (qlik-sense.md §11.1): numbered requests,
+ * One Engine (QIX) JSON-RPC 2.0 session over undici's WebSocket (docs/sense-facts.md §10.1): numbered requests,
  * a pending map, a per-call timeout, handle tracking, and an idle close. Notifications such as
  * `OnConnected` carry no id and are ignored.
  */

@@ -1,5 +1,5 @@
 /**
- * The QRS REST client (qlik-sense.md §3, §4, §8): xrfkey and X-Qlik-User on every call, fully encoded
+ * The QRS REST client (docs/sense-facts.md §3, §4): xrfkey and X-Qlik-User on every call, fully encoded
  * query strings, a few retries for idempotent reads only, typed results and errors.
  */
 import { setTimeout as delay } from 'node:timers/promises';
@@ -63,7 +63,7 @@ function toTaskRefs(body: unknown, what: string): TaskRef[] {
   });
 }
 
-/** Reads a GUID answer, either `{"value":"<guid>"}` or a bare JSON string (qlik-sense.md §5). */
+/** Reads a GUID answer, either `{"value":"<guid>"}` or a bare JSON string (docs/sense-facts.md §5). */
 function guidValue(body: unknown): string | undefined {
   if (typeof body === 'string') return body;
   const value = (body as { value?: unknown } | null)?.value;

@@ -1,5 +1,5 @@
 /**
- * The key-value store's service interface (butler-api.md §5). Task start writes its `keyvaluestore`
+ * The key-value store's service interface (docs/butler-compatibility.md §4). Task start writes its `keyvaluestore`
  * items through it; the state backends (file, memory, Azure Table) implement it.
  */
 export interface KvEntry {
