@@ -31,7 +31,10 @@ export interface HostProfile {
   homepageNote?: string;
   /** Hidden app setting that serves another function app root (tests, development). */
   appRootSetting?: string;
-  /** App settings for the host's flags, extra help text, and the product's own flags. */
+  /**
+   * App settings for the host's flags, extra help text, and the product's own flags. The keys-dir
+   * setting is set to the directory actually used, so the app can read keys from it too.
+   */
   flags?: Partial<Record<HostFlagName, ProfileFlag>> & Record<string, ProfileFlag>;
   /** App settings applied when unset or empty (after local.settings.json, before the flags). */
   defaultSettings?: Record<string, string>;

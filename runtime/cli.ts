@@ -106,6 +106,10 @@ async function buildOptions(
     }
   }
   const keysDirValue = option(table, flags, 'keys-dir')?.value ?? defaults.keysDir;
+  const keysDir = keysDirValue === undefined ? undefined : path.resolve(cwd, keysDirValue);
+  // The app may read keys too (e.g. to put one in a callback URL): its setting holds the effective directory.
+  const keysSetting = table['keys-dir']?.setting;
+  if (keysDir && keysSetting) process.env[keysSetting] = keysDir;
   return {
     root,
     port,
@@ -119,7 +123,7 @@ async function buildOptions(
           }
         : undefined,
     allow: allowOption?.value,
-    keysDir: keysDirValue === undefined ? undefined : path.resolve(cwd, keysDirValue),
+    keysDir,
     localSettings: false,
     timerStatusDir: defaults.timerStatusDir,
     branding: { name: profile.name, id: profile.hostId, homepageNote: profile.homepageNote },
