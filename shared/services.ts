@@ -9,12 +9,15 @@ import type { KeyValueStore } from './state/kv';
 import { createMemoryKvStore } from './state/memory-kv';
 import { ReloadTracker } from './apps/reload-tracker';
 import { getTelemetry, type Telemetry } from './telemetry/index';
+import { FileOperations } from './fileops/file-operations';
 
 export interface Services {
   readonly config: ButlerConfig;
   readonly log: Logger;
   readonly kv: KeyValueStore;
   readonly reloads: ReloadTracker;
+  /** Copy, move, delete and directory creation inside the `fileOps` approved directories. */
+  readonly fileOps: FileOperations;
   /** The Sense client; throws NOT_CONFIGURED (503) naming the missing settings when Sense is not set up. */
   sense(): SenseClient;
   close(): Promise<void>;
@@ -37,6 +40,7 @@ export function buildServices(
     log,
     kv,
     reloads,
+    fileOps: new FileOperations(config.fileOps),
     sense() {
       senseClient.assertConfigured();
       return senseClient;
