@@ -1,25 +1,21 @@
 /**
- * `node dist/runtime/cli.js start [flags]`: runs the project's functions on the embedded host.
- * The app root is the project directory (two levels up from dist/runtime); the working directory stays
- * the user's (relative paths in flags and config resolve against it).
+ * `node dist/runtime/cli.js start [flags]`: runs a function app on the embedded host. The app root is the
+ * package that ships this file (two levels up from dist/runtime); the working directory stays the user's
+ * (relative paths in flags resolve against it). What is the product's (name, app settings behind the
+ * flags, extra flags, defaults, config checks) comes from its profile (cli-profile.ts).
  */
 import path from 'node:path';
-import { tryLoadConfig } from '../shared/config/load';
 import { parseAllowList } from './allowlist';
-import { FLAGS, parseCliArgs, USAGE, UsageError, type FlagName } from './cli-args';
+import { HOST_FLAGS, parseCliArgs, usageText, UsageError, type FlagTable } from './cli-args';
+import { loadHostProfile, type HostProfile } from './cli-profile';
 import { startEmbeddedHost, type EmbeddedHost, type EmbeddedHostOptions } from './host';
 import { consoleHostLog } from './log';
 import { EnvOverlay, parsePort, readLocalSettings } from './settings';
 
 const EXIT_STARTUP_FAILED = 1;
 const EXIT_USAGE = 2;
-const BUTLER_BODY_LIMIT = 1024 * 1024;
 const LOOPBACK_BINDS = /^(127\.\d+\.\d+\.\d+|::1|\[::1\]|localhost)$/i;
-
-/** Hidden override for tests and development: serve another function app than this project. */
-function appRoot(): string {
-  return path.resolve(process.env.BUTLER_APP_ROOT || path.join(__dirname, '..', '..'));
-}
+const PACKAGE_ROOT = path.join(__dirname, '..', '..');
 
 class StartupError extends Error {}
 
@@ -28,15 +24,26 @@ function fail(code: number, message: string): never {
   process.exit(code);
 }
 
+/** The host's flags with the profile's settings and help merged in, then the profile's own flags. */
+function flagTable(profile: HostProfile): FlagTable {
+  const table: FlagTable = { ...HOST_FLAGS };
+  for (const [name, extra] of Object.entries(profile.flags ?? {})) {
+    const base = table[name];
+    if (!base && !extra.setting) throw new Error(`Profile flag --${name} needs an app setting`);
+    table[name] = { value: 'VALUE', help: '', ...base, ...extra };
+  }
+  return table;
+}
+
+type Flags = Partial<Record<string, string>>;
+
 /** Flag, else app setting (environment, which already holds local.settings.json Values). */
-function option(
-  flags: Partial<Record<FlagName, string>>,
-  name: FlagName,
-): { value: string; from: string } | undefined {
+function option(table: FlagTable, flags: Flags, name: string): { value: string; from: string } | undefined {
   const flag = flags[name];
   if (flag !== undefined) return { value: flag, from: `--${name}` };
-  const setting = process.env[FLAGS[name].setting];
-  if (setting !== undefined && setting !== '') return { value: setting, from: FLAGS[name].setting };
+  const settingName = table[name]?.setting;
+  const setting = settingName ? process.env[settingName] : undefined;
+  if (settingName && setting !== undefined && setting !== '') return { value: setting, from: settingName };
   return undefined;
 }
 
@@ -47,24 +54,34 @@ function invalid(source: { from: string }, message: string): never {
 }
 
 async function buildOptions(
-  flags: Partial<Record<FlagName, string>>,
+  profile: HostProfile,
+  table: FlagTable,
+  flags: Flags,
 ): Promise<EmbeddedHostOptions & { bind: string }> {
-  const root = appRoot();
+  const rootOverride = profile.appRootSetting ? process.env[profile.appRootSetting] : undefined;
+  const root = path.resolve(rootOverride || PACKAGE_ROOT);
   const cwd = process.cwd();
   const local = await readLocalSettings(root).catch((err: Error) => {
     throw new StartupError(err.message);
   });
-  // Values become app settings (an existing variable wins), before the config reads BUTLER__ overrides.
+  // Values become app settings (an existing variable wins), before the product reads its settings.
   if (local) new EnvOverlay(process.env).applyLocalValues(local.values, consoleHostLog);
-  // Butler's 1 MiB request limit, unless the operator chose another (the host's own default is 100 MiB).
-  process.env.FUNCTIONS_REQUEST_BODY_SIZE_LIMIT ||= String(BUTLER_BODY_LIMIT);
-  if (flags.config) process.env.BUTLER_CONFIG_FILE = path.resolve(cwd, flags.config);
+  for (const [key, value] of Object.entries(profile.defaultSettings ?? {})) process.env[key] ||= value;
+  // A product flag is its app setting for everyone who reads settings (the app included).
+  for (const [name, spec] of Object.entries(profile.flags ?? {})) {
+    const value = flags[name];
+    if (name in HOST_FLAGS || value === undefined || !spec.setting) continue;
+    process.env[spec.setting] = spec.file ? path.resolve(cwd, value) : value;
+  }
+  let defaults;
+  try {
+    defaults = (await profile.prepare?.({ env: process.env, cwd })) ?? {};
+  } catch (err) {
+    if (err instanceof TypeError || err instanceof ReferenceError || !(err instanceof Error)) throw err;
+    throw new StartupError(err.message);
+  }
 
-  const loaded = tryLoadConfig({ env: process.env, cwd });
-  if (!loaded.ok) throw new StartupError(`Configuration error: ${loaded.error.message}`);
-  const config = loaded.config;
-
-  const portOption = option(flags, 'port');
+  const portOption = option(table, flags, 'port');
   let port = local?.localHttpPort ?? 8080;
   if (portOption) {
     try {
@@ -73,14 +90,14 @@ async function buildOptions(
       invalid(portOption, `"${portOption.value}" is not a port number (0-65535)`);
     }
   }
-  const bind = option(flags, 'bind')?.value ?? '127.0.0.1';
-  const cert = option(flags, 'cert');
-  const key = option(flags, 'key');
-  const clientCa = option(flags, 'client-ca');
+  const bind = option(table, flags, 'bind')?.value ?? '127.0.0.1';
+  const cert = option(table, flags, 'cert');
+  const key = option(table, flags, 'key');
+  const clientCa = option(table, flags, 'client-ca');
   if (Boolean(cert) !== Boolean(key))
     invalid(cert ?? key ?? { from: '--cert' }, '--cert and --key go together');
   if (clientCa && !cert) invalid(clientCa, 'a client CA needs HTTPS (--cert and --key)');
-  const allowOption = option(flags, 'allow');
+  const allowOption = option(table, flags, 'allow');
   if (allowOption) {
     try {
       parseAllowList(allowOption.value);
@@ -88,7 +105,11 @@ async function buildOptions(
       invalid(allowOption, (err as Error).message);
     }
   }
-  const keysDir = path.resolve(cwd, option(flags, 'keys-dir')?.value ?? path.join(config.state.dir, 'keys'));
+  const keysDirValue = option(table, flags, 'keys-dir')?.value ?? defaults.keysDir;
+  const keysDir = keysDirValue === undefined ? undefined : path.resolve(cwd, keysDirValue);
+  // The app may read keys too (e.g. to put one in a callback URL): its setting holds the effective directory.
+  const keysSetting = table['keys-dir']?.setting;
+  if (keysDir && keysSetting) process.env[keysSetting] = keysDir;
   return {
     root,
     port,
@@ -104,7 +125,8 @@ async function buildOptions(
     allow: allowOption?.value,
     keysDir,
     localSettings: false,
-    timerStatusDir: config.state.backend === 'file' ? path.join(config.state.dir, 'timers') : undefined,
+    timerStatusDir: defaults.timerStatusDir,
+    branding: { name: profile.name, id: profile.hostId, homepageNote: profile.homepageNote },
     log: consoleHostLog,
   };
 }
@@ -129,14 +151,23 @@ function describeFunctions(host: EmbeddedHost): string[] {
 }
 
 async function main(): Promise<void> {
+  let profile: HostProfile;
+  let table: FlagTable;
+  try {
+    profile = await loadHostProfile(PACKAGE_ROOT);
+    table = flagTable(profile);
+  } catch (err) {
+    fail(EXIT_STARTUP_FAILED, `Cannot load the host profile: ${(err as Error).message}`);
+  }
+  const usage = usageText(table);
   let parsed;
   try {
-    parsed = parseCliArgs(process.argv.slice(2));
+    parsed = parseCliArgs(process.argv.slice(2), table);
   } catch (err) {
-    fail(EXIT_USAGE, `${(err as Error).message}\n\n${USAGE}`);
+    fail(EXIT_USAGE, `${(err as Error).message}\n\n${usage}`);
   }
   if (parsed.command === 'help') {
-    process.stdout.write(`${USAGE}\n`);
+    process.stdout.write(`${usage}\n`);
     return;
   }
 
@@ -156,7 +187,7 @@ async function main(): Promise<void> {
 
   let bind: string;
   try {
-    const opts = await buildOptions(parsed.flags);
+    const opts = await buildOptions(profile, table, parsed.flags);
     bind = opts.bind;
     if (!opts.tls && !LOOPBACK_BINDS.test(bind)) {
       consoleHostLog(
@@ -165,15 +196,15 @@ async function main(): Promise<void> {
     }
     host = await startEmbeddedHost(opts);
   } catch (err) {
-    if (err instanceof UsageError) fail(EXIT_USAGE, `${err.message}\n\n${USAGE}`);
+    if (err instanceof UsageError) fail(EXIT_USAGE, `${err.message}\n\n${usage}`);
     // Expected failures (config, load, certificate, port in use) carry a message; only bugs need a stack.
     const unexpected = err instanceof TypeError || err instanceof ReferenceError || !(err instanceof Error);
     const text = unexpected ? String((err as Error)?.stack ?? err) : err.message;
-    fail(EXIT_STARTUP_FAILED, `Butler Functions host failed to start: ${text}`);
+    fail(EXIT_STARTUP_FAILED, `${profile.name} host failed to start: ${text}`);
   }
   const scheme = host.url.startsWith('https') ? 'https' : 'http';
   const shownBind = bind.includes(':') && !bind.startsWith('[') ? `[${bind}]` : bind;
-  process.stdout.write(`Butler Functions host listening on ${scheme}://${shownBind}:${host.port}\n`);
+  process.stdout.write(`${profile.name} host listening on ${scheme}://${shownBind}:${host.port}\n`);
   process.stdout.write(`Function keys directory: ${host.keysDir}\n`);
   process.stdout.write(`Functions:\n${describeFunctions(host).join('\n') || '  (none)'}\n`);
   if (stopSignal) closeAndExit(host, stopSignal);

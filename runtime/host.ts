@@ -10,6 +10,7 @@ import { loadKeyRing, readKey } from './keys';
 import { loadFunctionApp, runAppStartHooks, runAppTerminateHooks, type LoadedApp } from './loader';
 import { consoleHostLog, describeError, isLevelEnabled, type HostLog, type LogLevel } from './log';
 import { parseTimerSchedule } from './ncrontab';
+import { homepageHtml } from './pipeline/builtins';
 import { InFlightTracker, type PipelineContext } from './pipeline/context';
 import { RouteTable } from './router';
 import { createHostServer, loadTlsMaterial } from './server';
@@ -53,6 +54,8 @@ export interface EmbeddedHostOptions {
   shutdownGraceMs?: number;
   /** Directory for timer schedule status files; default: in memory. */
   timerStatusDir?: string;
+  /** The product's name (homepage title), `id` in /admin/host/status and a homepage sentence. */
+  branding?: { name?: string; id?: string; homepageNote?: string };
 }
 
 export interface EmbeddedHost {
@@ -250,7 +253,7 @@ class Host {
 
     let keysDir = opts.keysDir;
     if (!keysDir) {
-      keysDir = await fs.mkdtemp(path.join(os.tmpdir(), 'butler-keys-'));
+      keysDir = await fs.mkdtemp(path.join(os.tmpdir(), 'functions-keys-'));
       this.tempKeysDir = keysDir;
     }
     keysDir = path.resolve(keysDir);
@@ -342,9 +345,10 @@ class Host {
       log: this.log,
       inFlight: this.inFlight,
       isClosing: () => this.closing,
+      homepage: homepageHtml(opts.branding?.name, opts.branding?.homepageNote),
       startNonHttp: (fn, input) => this.startNonHttp(fn, input),
       status: () => ({
-        id: 'butler-embedded',
+        id: opts.branding?.id ?? 'embedded-host',
         state: this.closing ? 'Stopping' : 'Running',
         version: HOST_VERSION,
         versionDetails: `embedded host; @azure/functions programming model ${app.shim.programmingModel?.version ?? '?'}`,

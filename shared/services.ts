@@ -10,6 +10,7 @@ import { KV_TABLE, type KvRecord } from './kv/records';
 import { createStateStore } from './state/create-store';
 import type { StateStore } from './state/store';
 import { ReloadTracker } from './apps/reload-tracker';
+import { getTelemetry, type Telemetry } from './telemetry/index';
 import { FileOperations } from './fileops/file-operations';
 import { createScheduler, type Scheduler } from './scheduler';
 import { senseTaskStarter } from './scheduler/start-task';
@@ -40,9 +41,14 @@ export interface Services {
   close(): Promise<void>;
 }
 
-export function buildServices(config: ButlerConfig, log: Logger = consoleLogger): Services {
+export function buildServices(
+  config: ButlerConfig,
+  log: Logger = consoleLogger,
+  telemetry: Telemetry = getTelemetry(process.env, log),
+): Services {
   const senseClient = new SenseClient(config.sense, {
     log: (level, message) => log[level](`sense: ${message}`),
+    telemetry,
   });
   // Throws on state it cannot trust (an unreadable state file), which stops the host from starting.
   const state = createStateStore(config.state, log);
@@ -80,6 +86,7 @@ export function buildServices(config: ButlerConfig, log: Logger = consoleLogger)
       await reloads.settle();
       await kv.close();
       await state.close();
+      await telemetry.flush();
     },
   };
   if (mqtt.enabled && config.mqtt.taskStartTopic !== null) {

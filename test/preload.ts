@@ -6,7 +6,7 @@
 import { installCoreShim } from '../runtime/core-shim';
 import { installEgressGuard } from './egress-guard';
 
-// Telemetry must stay off and quiet in tests (functions-host.md §13).
+// Telemetry must stay off and quiet in tests (docs/host-rules.md §10).
 delete process.env.APPLICATIONINSIGHTS_CONNECTION_STRING;
 process.env.APPLICATIONINSIGHTS_STATSBEAT_DISABLED = 'true';
 process.env.APPLICATION_INSIGHTS_NO_STATSBEAT = 'true';

@@ -4,11 +4,20 @@ import type { PipelineContext } from './context';
 import { triggerBinding } from '../invoke';
 import { sendEmpty, sendHtml, sendJson } from './respond';
 
-const HOMEPAGE = `<!DOCTYPE html>
-<html><head><meta charset="utf-8"><title>Butler Functions</title></head>
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/** The "host is up" page; the product's name and sentence come from the host options. */
+export function homepageHtml(name = 'Functions', note?: string): string {
+  const title = escapeHtml(name);
+  const extra = note ? ` ${escapeHtml(note)}` : '';
+  return `<!DOCTYPE html>
+<html><head><meta charset="utf-8"><title>${title}</title></head>
 <body><h1>Your Functions host is up and running</h1>
-<p>This is the Butler Functions embedded host. The API lives under <code>/v4/</code>.</p></body></html>
+<p>This is the ${title} embedded host.${extra}</p></body></html>
 `;
+}
 
 const ADMIN_FUNCTION = /^\/admin\/functions\/([^/]+)\/?$/i;
 
@@ -55,7 +64,7 @@ export function serveBuiltIn(
   if (pathname === '/') {
     if (method !== 'GET' && method !== 'HEAD') return false;
     if (ctx.settings.disableHomepage) sendEmpty(res, 204);
-    else sendHtml(res, 200, HOMEPAGE, method === 'HEAD');
+    else sendHtml(res, 200, ctx.homepage, method === 'HEAD');
     return true;
   }
   if (!isAdminPath(pathname)) return false;

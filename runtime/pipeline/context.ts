@@ -55,6 +55,8 @@ export class InFlightTracker {
 
 export interface PipelineContext {
   secure: boolean;
+  /** HTML of the `/` page. */
+  homepage: string;
   /** host:port used when a request has no usable Host header. */
   fallbackHost: string;
   clients: ClientFilter;

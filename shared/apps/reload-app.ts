@@ -1,5 +1,5 @@
 /**
- * App reload through the Engine (butler-api.md #28): OpenDoc → DoReload → DoSave on success, then
+ * App reload through the Engine (docs/butler-compatibility.md §3 #28): OpenDoc → DoReload → DoSave on success, then
  * the follow-up tasks for the outcome. The caller waits up to `sense.reloadWaitMs`; a longer reload
  * answers 202 and is followed through the tracker.
  */

@@ -12,8 +12,7 @@
  * - Only values are substituted, never keys. Errors never contain a value.
  */
 import { coerceText, isPlainObject } from './coerce';
-import { ConfigError, fileSuffix } from './errors';
-import { joinPointer } from './pointer';
+import { ConfigError, fileSuffix, joinPointer } from './errors';
 import { schemaAt, type SchemaNode } from './schema-walk';
 
 const REFERENCE = /\$\{env:([^}]*)\}/g;

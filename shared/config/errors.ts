@@ -19,3 +19,18 @@ export class ConfigError extends Error {
 export function fileSuffix(file: string | null): string {
   return file === null ? ' (no config file)' : ` (config file ${file})`;
 }
+
+/** JSON pointers (RFC 6901) name the bad setting in every ConfigError. */
+
+export function escapeSegment(segment: string): string {
+  return segment.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+export function joinPointer(parent: string, segment: string | number): string {
+  return `${parent}/${escapeSegment(String(segment))}`;
+}
+
+/** True when `pointer` is `ancestor` itself or lies below it. */
+export function isWithin(pointer: string, ancestor: string): boolean {
+  return pointer === ancestor || pointer.startsWith(`${ancestor}/`);
+}

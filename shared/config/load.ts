@@ -6,13 +6,11 @@
 import path from 'node:path';
 import { checkFeatureRequirements } from './cross-checks';
 import { substituteEnvRefs } from './env-refs';
-import { ConfigError, fileSuffix } from './errors';
+import { ConfigError, fileSuffix, isWithin } from './errors';
 import { dropEmptySections } from './empty-sections';
-import { deepFreeze } from './freeze';
 import { applyOverrides } from './overrides';
 import { readConfigFile } from './parse-file';
 import { locateConfigFile, resolveConfigPaths } from './paths';
-import { isWithin } from './pointer';
 import { configSchema, validateConfigData, type SchemaIssue } from './schema';
 import type { ButlerConfig } from './types';
 
@@ -104,4 +102,13 @@ function originOf(pointer: string, sources: ReadonlyMap<string, string>): string
       best = [source, variable];
   }
   return best?.[1];
+}
+
+/** Deep Object.freeze: the loaded config is shared by every function and must not change under them. */
+export function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const item of Object.values(value)) deepFreeze(item);
+  }
+  return value;
 }

@@ -6,8 +6,7 @@
  * Parents apply before children, so `BUTLER__fileOps__copy=[…]` can be refined by `BUTLER__fileOps__copy__0__to`.
  */
 import { coerceText, isPlainObject } from './coerce';
-import { ConfigError, fileSuffix } from './errors';
-import { joinPointer } from './pointer';
+import { ConfigError, fileSuffix, joinPointer } from './errors';
 import { childSchema, schemaTypes, type ChildSchema, type SchemaNode } from './schema-walk';
 
 export const OVERRIDE_PREFIX = 'BUTLER__';

@@ -3,8 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Ajv from 'ajv';
 import type { ErrorObject, ValidateFunction } from 'ajv';
-import { ConfigError } from './errors';
-import { joinPointer } from './pointer';
+import { ConfigError, joinPointer } from './errors';
 import type { SchemaNode } from './schema-walk';
 
 export const SCHEMA_FILE_NAME = 'butler.config.schema.json';

@@ -1,5 +1,5 @@
 /**
- * The validated, defaults-filled configuration (operator contract, docs/contract.md).
+ * The validated, defaults-filled configuration (schema: butler.config.schema.json).
  * Paths are already resolved against the config file's directory; secrets are plain values here
  * and must never be logged.
  */

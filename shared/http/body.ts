@@ -1,5 +1,5 @@
 /**
- * Body parsing rules (butler-api.md §2.3): an empty body is "no body" whatever the content type;
+ * Body parsing rules (docs/butler-compatibility.md §2.3): an empty body is "no body" whatever the content type;
  * otherwise JSON when the type is absent, application/json or text/plain; anything else is 415.
  */
 import type { HttpRequest } from '@azure/functions';

@@ -1,6 +1,6 @@
 /**
  * The one error catalogue. Every 4xx/5xx a function writes is built from an entry here, so each
- * failure has a stable machine code and a fixed HTTP status (butler-api.md §2.6).
+ * failure has a stable machine code and a fixed HTTP status (docs/butler-compatibility.md §2.6).
  */
 import { STATUS_CODES } from 'node:http';
 

@@ -1,5 +1,5 @@
 /**
- * Request validation with Butler's Ajv options (butler-api.md §2.3): type coercion the Qlik REST
+ * Request validation with Butler's Ajv options (docs/butler-compatibility.md §2.3): type coercion the Qlik REST
  * connector relies on, defaults filled in, first error only, messages like `body/value must be string`.
  */
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';

@@ -1,5 +1,5 @@
 /**
- * The one long-lived undici Agent per Sense host (qlik-sense.md §2): mutual TLS, keep-alive, bounded timeouts.
+ * The one long-lived undici Agent per Sense host (docs/sense-facts.md §2): mutual TLS, keep-alive, bounded timeouts.
  * It serves both QRS requests and the Engine WebSocket upgrades.
  */
 import { isIP } from 'node:net';

@@ -1,5 +1,5 @@
 /**
- * The app dump (butler-api.md #29, composition in qlik-sense.md §11.3): the app's definition without data.
+ * The app dump (docs/butler-compatibility.md §3 #29, composition in docs/sense-facts.md §10.3): the app's definition without data.
  * Sections are fetched concurrently and assembled in the documented key order.
  */
 import { returnedHandle, type EngineSession } from './engine';

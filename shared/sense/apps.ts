@@ -1,5 +1,5 @@
 /**
- * The Engine flows behind the app endpoints (butler-api.md #28–#32): list apps, dump an app, reload an app.
+ * The Engine flows behind the app endpoints (docs/butler-compatibility.md §3 #28–#32): list apps, dump an app, reload an app.
  * Every failure leaves as an `ApiError` (1003 → APP_NOT_FOUND, Engine errors → SENSE_ERROR, timeouts → 504).
  */
 import type { SenseClient } from './client';

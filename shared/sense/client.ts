@@ -5,6 +5,7 @@
  */
 import type { Agent } from 'undici';
 import type { SenseConfig } from '../config/types';
+import { noTelemetry, type DependencyCall, type Telemetry } from '../telemetry/index';
 import { createSenseAgent } from './agent';
 import { loadCredentials } from './credentials';
 import { EngineSession } from './engine';
@@ -19,6 +20,8 @@ export interface SenseClientOptions {
   log?: (level: 'info' | 'warn' | 'error', msg: string) => void;
   /** Idle Engine sessions close after this long; default max(sense.timeoutMs, 30 s). */
   engineIdleMs?: number;
+  /** Receives every QRS exchange and Engine call as a dependency; default: none. */
+  telemetry?: Telemetry;
 }
 
 /** Default idle limit for Engine sessions nobody uses any more (at least the request timeout). */
@@ -29,6 +32,7 @@ export class SenseClient {
   private readonly cfg: SenseConfig;
   private readonly log: (level: 'info' | 'warn' | 'error', msg: string) => void;
   private readonly engineIdleMs: number;
+  private readonly track: ((call: DependencyCall) => void) | undefined;
   private agentPromise: Promise<Agent> | undefined;
   private readonly sessions = new Set<EngineSession>();
   private closed = false;
@@ -37,7 +41,9 @@ export class SenseClient {
     this.cfg = cfg;
     this.log = opts.log ?? (() => undefined);
     this.engineIdleMs = opts.engineIdleMs ?? Math.max(cfg.timeoutMs, MIN_ENGINE_IDLE_MS);
-    this.qrs = new QrsClient({ cfg, dispatcher: () => this.dispatcher(), log: this.log });
+    const telemetry = opts.telemetry ?? noTelemetry;
+    this.track = telemetry.enabled ? (call) => telemetry.trackDependency(call) : undefined;
+    this.qrs = new QrsClient({ cfg, dispatcher: () => this.dispatcher(), log: this.log, track: this.track });
   }
 
   /** Throws NOT_CONFIGURED (503) naming every missing setting. */
@@ -107,6 +113,7 @@ export class SenseClient {
         return new SenseError('SENSE_ERROR', `${label} closed the connection while it was being opened`);
       },
       onClosed: (s) => this.sessions.delete(s),
+      track: this.track,
     });
     if (this.closed) {
       await session.close();

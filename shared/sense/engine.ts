@@ -1,10 +1,11 @@
 /**
- * One Engine (QIX) JSON-RPC 2.0 session over undici's WebSocket (qlik-sense.md §11.1): numbered requests,
+ * One Engine (QIX) JSON-RPC 2.0 session over undici's WebSocket (docs/sense-facts.md §10.1): numbered requests,
  * a pending map, a per-call timeout, handle tracking, and an idle close. Notifications such as
  * `OnConnected` carry no id and are ignored.
  */
 import { WebSocket, type Dispatcher } from 'undici';
 import type { ApiError } from '../http/errors';
+import type { DependencyCall } from '../telemetry/index';
 import { EngineError, SenseError } from './errors';
 
 export { EngineError } from './errors';
@@ -24,6 +25,8 @@ export interface EngineSessionInit {
   explainOpenFailure: () => ApiError | Promise<ApiError>;
   log?: (level: 'info' | 'warn' | 'error', msg: string) => void;
   onClosed?: (session: EngineSession) => void;
+  /** Reports the upgrade and each JSON-RPC call (telemetry). */
+  track?: (call: DependencyCall) => void;
 }
 
 export interface EngineCallOptions {
@@ -75,6 +78,12 @@ export class EngineSession {
 
   /** Opens the WebSocket; resolves once the upgrade succeeded. */
   static open(init: EngineSessionInit): Promise<EngineSession> {
+    const opening = EngineSession.connect(init);
+    if (init.track) observe(opening, init, 'GET', performance.now(), '101');
+    return opening;
+  }
+
+  private static connect(init: EngineSessionInit): Promise<EngineSession> {
     return new Promise((resolve, reject) => {
       let ws: WebSocket;
       try {
@@ -150,7 +159,8 @@ export class EngineSession {
     }
     const id = this.nextId++;
     const timeoutMs = options.timeoutMs ?? this.init.timeoutMs;
-    return new Promise<T>((resolve, reject) => {
+    const started = performance.now();
+    const answered = new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.settle(id);
         reject(
@@ -169,6 +179,8 @@ export class EngineSession {
         reject(new SenseError('SENSE_ERROR', `${this.init.label}: sending ${method} failed`, { cause: err }));
       }
     });
+    if (this.init.track) observe(answered, this.init, method, started, 'OK');
+    return answered;
   }
 
   /** Rejects whatever is still pending and closes the socket with 1000; waits briefly for the close. */
@@ -283,4 +295,36 @@ export function returnedHandle(result: unknown, method: string): number {
     throw new SenseError('SENSE_ERROR', `Qlik Sense Engine answered ${method} without an object handle`);
   }
   return handle;
+}
+
+/**
+ * Reports one Engine exchange once it settles, without touching the caller's promise: the Engine error
+ * code, or the failure's code (`UPSTREAM_TIMEOUT`, `SENSE_ERROR`, an HTTP status of a refused upgrade).
+ */
+function observe(
+  work: Promise<unknown>,
+  init: EngineSessionInit,
+  method: string,
+  started: number,
+  okCode: string,
+): void {
+  const report = (success: boolean, resultCode: string): void => {
+    const url = new URL(init.url);
+    init.track?.({
+      service: 'Engine',
+      method,
+      url: `${url.protocol}//${url.host}${url.pathname}`,
+      durationMs: performance.now() - started,
+      success,
+      resultCode,
+    });
+  };
+  void work.then(
+    () => report(true, okCode),
+    (err: unknown) => {
+      const e = err as { code?: unknown; upstreamStatus?: unknown } | null;
+      const code = e?.upstreamStatus ?? e?.code;
+      report(false, typeof code === 'string' || typeof code === 'number' ? String(code) : 'error');
+    },
+  );
 }

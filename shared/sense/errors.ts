@@ -16,7 +16,7 @@ export class SenseError extends ApiError {
   }
 }
 
-/** A JSON-RPC `error` object answered by the Engine (qlik-sense.md §11.1). */
+/** A JSON-RPC `error` object answered by the Engine (docs/sense-facts.md §10.1). */
 export class EngineError extends Error {
   readonly code: number;
   readonly parameter: string;

@@ -1,5 +1,5 @@
 /**
- * QRS filter text (qlik-sense.md §10). Only builds the decoded filter; percent-encoding of the whole value
+ * QRS filter text (docs/sense-facts.md §9). Only builds the decoded filter; percent-encoding of the whole value
  * happens when the query string is built (query.ts), so `&`, `#`, `%` and `'` survive the trip.
  */
 

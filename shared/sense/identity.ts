@@ -1,4 +1,4 @@
-/** The `X-Qlik-User` header (qlik-sense.md §3.2): picks the security context for certificate-trusted calls. */
+/** The `X-Qlik-User` header (docs/sense-facts.md §3.2): picks the security context for certificate-trusted calls. */
 import type { SenseConfig } from '../config/types';
 
 export const QLIK_USER_HEADER = 'X-Qlik-User';

@@ -1,10 +1,11 @@
 /**
- * The QRS REST client (qlik-sense.md §3, §4, §8): xrfkey and X-Qlik-User on every call, fully encoded
+ * The QRS REST client (docs/sense-facts.md §3, §4): xrfkey and X-Qlik-User on every call, fully encoded
  * query strings, a few retries for idempotent reads only, typed results and errors.
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Dispatcher } from 'undici';
 import type { SenseConfig } from '../config/types';
+import type { DependencyCall } from '../telemetry/index';
 import { SenseError } from './errors';
 import { customPropertyFilter, idFilter, isGuid, tagFilter } from './filter';
 import { QLIK_USER_HEADER, qlikUserHeader } from './identity';
@@ -30,6 +31,8 @@ export interface QrsTransport {
   /** Throws NOT_CONFIGURED / credential errors; resolves the shared Agent. */
   dispatcher(): Promise<Dispatcher>;
   log(level: 'info' | 'warn' | 'error', msg: string): void;
+  /** Reports each HTTP exchange with QRS (telemetry). */
+  track?(call: DependencyCall): void;
 }
 
 const GET_RETRIES = 2;
@@ -60,7 +63,7 @@ function toTaskRefs(body: unknown, what: string): TaskRef[] {
   });
 }
 
-/** Reads a GUID answer, either `{"value":"<guid>"}` or a bare JSON string (qlik-sense.md §5). */
+/** Reads a GUID answer, either `{"value":"<guid>"}` or a bare JSON string (docs/sense-facts.md §5). */
 function guidValue(body: unknown): string | undefined {
   if (typeof body === 'string') return body;
   const value = (body as { value?: unknown } | null)?.value;
@@ -92,11 +95,14 @@ export class QrsClient {
     const attempts = method === 'GET' ? 1 + GET_RETRIES : 1;
     for (let attempt = 1; ; attempt++) {
       const isLast = attempt >= attempts;
+      const started = performance.now();
       try {
         const response = await this.send<T>(dispatcher, method, path, opts);
+        this.report(method, path, started, String(response.status), response.status < 400);
         if (isLast || !RETRY_STATUSES.has(response.status)) return response;
         this.transport.log('warn', `QRS ${method} ${path} answered ${response.status}, retrying`);
       } catch (err) {
+        this.report(method, path, started, failureCode(err), false);
         if (isLast || !isRetryableConnectionError(err)) throw mapTransportError(err, this.target);
         this.transport.log(
           'warn',
@@ -105,6 +111,25 @@ export class QrsClient {
       }
       await delay(this.backoffMs(attempt));
     }
+  }
+
+  /** One dependency per exchange: method, path without the query (it holds filters and the xrfkey). */
+  private report(
+    method: QrsMethod,
+    path: string,
+    started: number,
+    resultCode: string,
+    success: boolean,
+  ): void {
+    const { cfg } = this.transport;
+    this.transport.track?.({
+      service: 'QRS',
+      method,
+      url: `https://${hostForUrl(cfg.host ?? '')}:${cfg.qrsPort}${path}`,
+      durationMs: performance.now() - started,
+      success,
+      resultCode,
+    });
   }
 
   /** Short backoff, capped at a tenth of the timeout so retries never dominate a request's time budget. */
@@ -218,6 +243,12 @@ function statusError(method: string, path: string, response: QrsResponse<unknown
     `QRS ${method} ${path} answered ${response.status}${text ? `: ${text}` : ''}`,
     { upstreamStatus: response.status },
   );
+}
+
+/** A short code for a failed exchange: the error's code (`ECONNREFUSED`, `UND_ERR_…`, `SENSE_ERROR`). */
+export function failureCode(err: unknown): string {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' || typeof code === 'number' ? String(code) : 'error';
 }
 
 /** IPv6 literals need brackets inside a URL. */

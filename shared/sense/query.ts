@@ -1,6 +1,6 @@
 /**
  * Query strings for QRS. Every key and value goes through `encodeURIComponent`, so a space is `%20` (never
- * `+`) and `&`, `#`, `'`, `%`, `?` and non-ASCII cannot cut or corrupt the query (qlik-sense.md §3.4).
+ * `+`) and `&`, `#`, `'`, `%`, `?` and non-ASCII cannot cut or corrupt the query (docs/sense-facts.md §3.4).
  */
 export function encodeQuery(params: Record<string, string>): string {
   return Object.entries(params)

@@ -1,6 +1,6 @@
 /**
  * Turns network and TLS failures of undici into `ApiError`s whose message tells an administrator which
- * setting to fix (qlik-sense.md §2 "Failure signatures"). Messages name settings and file paths, never
+ * setting to fix (docs/sense-facts.md §2, failure signatures). Messages name settings and file paths, never
  * certificate or key contents.
  */
 import { ApiError } from '../http/errors';

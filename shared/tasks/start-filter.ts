@@ -1,4 +1,4 @@
-/** `api.startTaskFilter`: which tasks callers may start, per selection type (butler-api.md §8). */
+/** `api.startTaskFilter`: which tasks callers may start, per selection type (docs/butler-compatibility.md §7). */
 import type { ButlerConfig } from '../config/types';
 
 export interface StartFilter {

@@ -1,5 +1,5 @@
 /**
- * The body Sense scripts send to /v4/reloadtask/{taskId}/start (butler-api.md §8): an array of typed
+ * The body Sense scripts send to /v4/reloadtask/{taskId}/start (docs/butler-compatibility.md §7): an array of typed
  * items. Validated whole before anything is looked up, written or started.
  */
 export type StartItem =

@@ -1,5 +1,5 @@
 /**
- * Task start (butler-api.md §8): resolve every selection through QRS first (so an unreachable Sense
+ * Task start (docs/butler-compatibility.md §7): resolve every selection through QRS first (so an unreachable Sense
  * fails the whole request before anything changes), write key-value items, then start each selected
  * task once and await QRS's answer, reporting every task's real outcome.
  */

@@ -132,15 +132,24 @@ void describe('syntax errors', () => {
     const error = loadError({ env: {}, cwd });
     assert.match(error.message, /JSON syntax error at line 3, column 26/);
     assert.ok(!error.message.includes('s3cret'), error.message);
+    const bare = dirs.make({ 'butler.config.json': '{"mqtt": {"password": s3cret}}' });
+    const bareError = loadError({ env: {}, cwd: bare });
+    assert.match(bareError.message, /line 1, column 23: expected a JSON value/);
+    assert.ok(!bareError.message.includes('s3cret'), bareError.message);
   });
 
   void it('JSON: duplicate keys, trailing commas and comments are rejected', () => {
     const cases: [string, RegExp][] = [
       ['{"sense": {"host": "a", "host": "b"}}', /line 1, column 25: duplicate key/],
-      ['{"sense": {"host": "a",}}', /line 1, column 24: expected a double-quoted property name/],
+      ['{"sense": {"host": "a",}}', /line 1, column 24: trailing comma before '}'/],
       ['// c\n{}', /line 1, column 1: expected a JSON value/],
       ['{"a": tru}', /line 1, column 7/],
       ['', /unexpected end of file/],
+      ['{"a": [1,\n  2,\n]}', /line 3, column 1: trailing comma before ']'/],
+      ['{"a": 1} # c', /line 1, column 10: comments are not allowed in JSON/],
+      ["{'a': 1}", /line 1, column 2: JSON strings need double quotes/],
+      ['{"a": &x 1, "b": *x}', /line 1, column 7: anchors are not JSON/],
+      ['[1]', /top level must be a JSON object/],
     ];
     for (const [text, expected] of cases) {
       const cwd = dirs.make({ 'butler.config.json': text });

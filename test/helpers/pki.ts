@@ -8,7 +8,7 @@ const run = promisify(execFile);
 const OPENSSL = '/usr/bin/openssl';
 const VALIDITY_DAYS = '2';
 
-/** File paths of a throw-away PKI (PEM files), see qlik-sense.md §14 "Test PKI". */
+/** File paths of a throw-away PKI (PEM files), see docs/sense-facts.md §11 (test certificates). */
 export interface TestPki {
   dir: string;
   caCert: string;

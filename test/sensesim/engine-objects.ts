@@ -1,6 +1,6 @@
 /**
  * Generic objects behind Engine handles: app objects, dimensions, measures, bookmarks, variables and the
- * session list objects the app dump creates (qlik-sense.md §11.3). Each yields layout, properties and tree.
+ * session list objects the app dump creates (docs/sense-facts.md §10.3). Each yields layout, properties and tree.
  */
 import type { SimApp, SimAppObject, SimVariable } from './types';
 

@@ -1,4 +1,4 @@
-/** JSON-RPC building blocks of the Engine (qlik-sense.md §11.1): errors and positional/named parameters. */
+/** JSON-RPC building blocks of the Engine (docs/sense-facts.md §10.1): errors and positional/named parameters. */
 
 const MESSAGES: Record<number, string> = {
   [-32700]: 'Parse error',

@@ -1,5 +1,5 @@
 /**
- * The Engine WebSocket endpoint (qlik-sense.md §11.1, §14): upgrades on `/`, `/app/engineData` and
+ * The Engine WebSocket endpoint (docs/sense-facts.md §10.1, §11): upgrades on `/`, `/app/engineData` and
  * `/app/<appId>` over the mTLS listener, OnConnected, then JSON-RPC frames handled concurrently so a slow
  * DoReload does not block other calls on the same socket.
  */

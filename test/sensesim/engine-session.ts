@@ -1,6 +1,6 @@
 /**
  * One Engine session (one WebSocket): the handle table (-1 Global, OpenDoc → Doc, object getters → new
- * handles) and the methods each handle type answers (qlik-sense.md §11.2, §14).
+ * handles) and the methods each handle type answers (docs/sense-facts.md §10.2, §11).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { appObjectHandle, findAppObject, sessionListHandle, variableHandle } from './engine-objects';

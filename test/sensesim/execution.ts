@@ -1,4 +1,4 @@
-/** Execution results as QRS stores them (qlik-sense.md §5): full rows plus the condensed task view. */
+/** Execution results as QRS stores them (docs/sense-facts.md §5): full rows plus the condensed task view. */
 import { randomUUID } from 'node:crypto';
 import type { SimExecutionResult, SimTask } from './types';
 

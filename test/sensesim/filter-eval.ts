@@ -1,7 +1,7 @@
 /**
  * Evaluates a parsed QRS filter against a rendered row. Property names and strings compare
  * case-insensitively; a path crossing an array is true if ANY element matches, each condition on its own
- * (qlik-sense.md §14); ISO datetimes compare as instants; enum names compare with their numbers.
+ * (docs/sense-facts.md §11); ISO datetimes compare as instants; enum names compare with their numbers.
  */
 import type { FilterNode, Literal, Operator } from './filter-parse';
 

@@ -1,5 +1,5 @@
 /**
- * QRS filter syntax (qlik-sense.md §10): tokenizer + recursive descent parser.
+ * QRS filter syntax (docs/sense-facts.md §9): tokenizer + recursive descent parser.
  * Grammar:  or := and ('or' and)* ;  and := primary ('and' primary)* ;
  *           primary := '(' or ')' | path op literal
  */

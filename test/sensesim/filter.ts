@@ -1,4 +1,4 @@
-/** The QRS filter engine: parse once, then test rows (qlik-sense.md §10, §14). */
+/** The QRS filter engine: parse once, then test rows (docs/sense-facts.md §9, §11). */
 import { evaluate } from './filter-eval';
 import { FilterSyntaxError, parseFilter } from './filter-parse';
 

@@ -1,4 +1,4 @@
-/** Default apps with minimal but complete app-dump content (qlik-sense.md §11.3). */
+/** Default apps with minimal but complete app-dump content (docs/sense-facts.md §10.3). */
 import { NEVER } from './execution';
 import type { SimApp } from './types';
 

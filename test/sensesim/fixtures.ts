@@ -1,7 +1,7 @@
 /**
  * Default Sense model: stable, lowercase GUIDs exported as FIXTURE so tests name what they mean.
  * Tag and custom-property values deliberately contain `& # '` and non-ASCII text to exercise URL encoding
- * and filter quoting end to end (qlik-sense.md §3.4, §15).
+ * and filter quoting end to end (docs/sense-facts.md §3.4, §11).
  */
 import { defaultApps } from './fixture-apps';
 import { finishedResult } from './execution';

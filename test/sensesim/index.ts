@@ -1,6 +1,6 @@
 /**
  * In-process Qlik Sense simulator: QRS (HTTPS) and Engine (WSS) listeners with mutual TLS, a live fixture
- * model, a journal of every call and injectable faults (qlik-sense.md §14).
+ * model, a journal of every call and injectable faults (docs/sense-facts.md §11).
  */
 import { serveEngine } from './engine-server';
 import type { EngineServer } from './engine-server';

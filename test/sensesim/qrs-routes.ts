@@ -1,5 +1,5 @@
 /**
- * QRS routes (qlik-sense.md §4, §8, §14). Each handler reads the live fixture model and answers a
+ * QRS routes (docs/sense-facts.md §4, §11). Each handler reads the live fixture model and answers a
  * status plus JSON or text; list routes apply `filter` (a syntax error propagates as FilterSyntaxError).
  */
 import { randomUUID } from 'node:crypto';
@@ -111,7 +111,7 @@ function taskEntity(path: string, types: number[] | undefined): Route[] {
   ];
 }
 
-/** Hands out a one-shot download id for the log of `result` (qlik-sense.md §7). */
+/** Hands out a one-shot download id for the log of `result` (docs/sense-facts.md §7). */
 function scriptLogReference(ctx: QrsContext, result: SimExecutionResult | undefined): QrsAnswer {
   if (!result || !result.scriptLogAvailable || result.fileReferenceID === EMPTY_GUID) return notFound();
   const downloadId = randomUUID();

@@ -1,4 +1,4 @@
-/** Renders the live fixture model into QRS response rows (qlik-sense.md §5), filling realistic defaults. */
+/** Renders the live fixture model into QRS response rows (docs/sense-facts.md §5), filling realistic defaults. */
 import { createHash } from 'node:crypto';
 import { NEVER, condensedResult, neverStartedResult } from './execution';
 import type { SenseFixtures, SimApp, SimCustomPropertyValue, SimRef, SimTask } from './types';

@@ -1,5 +1,5 @@
 /**
- * The QRS pipeline (qlik-sense.md §14): journal → faults → xrfkey → X-Qlik-User → route → answer.
+ * The QRS pipeline (docs/sense-facts.md §11): journal → faults → xrfkey → X-Qlik-User → route → answer.
  * JSON answers are `application/json; charset=utf-8`, errors plain text, as QRS does.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';

@@ -1,4 +1,4 @@
-/** Reading the parts of a QRS/Engine request the way Sense does (qlik-sense.md §3). */
+/** Reading the parts of a QRS/Engine request the way Sense does (docs/sense-facts.md §3). */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import type { SenseUser } from './types';

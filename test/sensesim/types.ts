@@ -1,5 +1,5 @@
 /**
- * Public types of the Qlik Sense simulator (qlik-sense.md §14). The shapes follow what QRS and the Engine
+ * Public types of the Qlik Sense simulator (docs/sense-facts.md §11). The shapes follow what QRS and the Engine
  * return, so the Sense client is tested against realistic data; optional fields get realistic defaults
  * when a row is rendered, which keeps tests that push their own tasks and apps short.
  */
@@ -92,7 +92,7 @@ export interface SimExecutionDetail {
   detailCreatedDate: string;
 }
 
-/** Full QRS ExecutionResult row (qlik-sense.md §5). */
+/** Full QRS ExecutionResult row (docs/sense-facts.md §5). */
 export interface SimExecutionResult {
   id: string;
   createdDate: string;
