@@ -16,7 +16,6 @@ import type { Logger } from '../log';
 import {
   isStateConflict,
   StateConflictError,
-  StateUnavailableError,
   MAX_BATCH_OPS,
   StateTooLargeError,
   type StateBatchOp,
@@ -35,6 +34,8 @@ import {
   type NamespaceRecord,
   type TotalsRecord,
 } from './records';
+import { keyNotFound, namespaceFull, namespacesFull, nsNotFound, totalFull } from './errors';
+import { guarded } from './guarded-table';
 import { checkName, utf8Bytes } from './names';
 
 export interface KvLimits {
@@ -65,31 +66,6 @@ export interface KvWrite {
 const MAX_ATTEMPTS = 20;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/**
- * The table as the service uses it: a store failure (unreachable, timed out, disk error) becomes
- * 503 STATE_UNAVAILABLE for the caller, and its detail goes to the host log only.
- */
-function guarded<T>(table: StateTable<T>, log: Logger | undefined): StateTable<T> {
-  const guard =
-    <A extends unknown[], R>(fn: (...args: A) => Promise<R>) =>
-    (...args: A): Promise<R> =>
-      fn(...args).catch((err: unknown) => {
-        if (!(err instanceof StateUnavailableError)) throw err;
-        log?.error(`key-value store: ${err.message}`);
-        throw new ApiError('STATE_UNAVAILABLE', 'The key-value store is unavailable; try again later', {
-          cause: err,
-        });
-      });
-  return {
-    get: guard(table.get.bind(table)),
-    list: guard(table.list.bind(table)),
-    insert: guard(table.insert.bind(table)),
-    put: guard(table.put.bind(table)),
-    delete: guard(table.delete.bind(table)),
-    batch: guard(table.batch.bind(table)),
-  };
-}
 
 export class KeyValueService {
   private tail: Promise<unknown> = Promise.resolve();
@@ -169,7 +145,7 @@ export class KeyValueService {
         const gen = await this.mustResolve(namespace);
         const partition = genPartition(gen);
         const cur = await this.table.get(partition, keyRow(key));
-        if (cur?.value.kind !== 'entry' || !this.live(cur.value)) throw this.keyNotFound(namespace, key);
+        if (cur?.value.kind !== 'entry' || !this.live(cur.value)) throw keyNotFound(namespace, key);
         const meta = await this.meta(gen);
         const bytes = cur.value.bytes;
         await this.table.batch(partition, [
@@ -231,14 +207,6 @@ export class KeyValueService {
     return { namespace, key: e.key, value: e.value, ttl: e.ttl, expiresAt: e.expiresAt };
   }
 
-  private nsNotFound(namespace: string): ApiError {
-    return new ApiError('KV_NAMESPACE_NOT_FOUND', `Namespace not found: ${namespace}`);
-  }
-
-  private keyNotFound(namespace: string, key: string): ApiError {
-    return new ApiError('KV_KEY_NOT_FOUND', `Key '${key}' not found in namespace: ${namespace}`);
-  }
-
   private async resolve(namespace: string): Promise<string | undefined> {
     const ns = await this.table.get(INDEX, nsRow(namespace));
     return ns?.value.kind === 'ns' ? ns.value.gen : undefined;
@@ -246,7 +214,7 @@ export class KeyValueService {
 
   private async mustResolve(namespace: string): Promise<string> {
     const gen = await this.resolve(namespace);
-    if (gen === undefined) throw this.nsNotFound(namespace);
+    if (gen === undefined) throw nsNotFound(namespace);
     return gen;
   }
 
@@ -276,34 +244,13 @@ export class KeyValueService {
     }
   }
 
-  private namespacesFull(): ApiError {
-    return new ApiError(
-      'KV_LIMIT_EXCEEDED',
-      `The key-value store already holds ${this.limits.maxNamespaces} namespaces (keyValueStore.maxNamespaces)`,
-    );
-  }
-
-  private namespaceFull(namespace: string): ApiError {
-    return new ApiError(
-      'KV_NAMESPACE_FULL',
-      `Namespace '${namespace}' already holds ${this.limits.maxKeysPerNamespace} keys (keyValueStore.maxKeysPerNamespace)`,
-    );
-  }
-
-  private totalFull(): ApiError {
-    return new ApiError(
-      'KV_LIMIT_EXCEEDED',
-      `The key-value store is full: keyValueStore.maxTotalBytes (${this.limits.maxTotalBytes}) would be exceeded`,
-    );
-  }
-
   /** The namespace's generation, creating the namespace when it does not exist. */
   private async ensureNamespace(namespace: string): Promise<{ gen: string; created: boolean }> {
     const existing = await this.resolve(namespace);
     if (existing !== undefined) return { gen: existing, created: false };
     const index = await this.table.list(INDEX);
     const count = index.filter((r) => r.value.kind === 'ns').length;
-    if (count >= this.limits.maxNamespaces) throw this.namespacesFull();
+    if (count >= this.limits.maxNamespaces) throw namespacesFull(this.limits);
     const totals = index.find((r) => r.row === TOTALS_ROW);
     const gen = randomUUID();
     const record: NamespaceRecord = { kind: 'ns', name: namespace, gen, created: this.now() };
@@ -333,14 +280,14 @@ export class KeyValueService {
       const isLive = cur !== undefined && this.live(cur);
       const storedAfter = (meta?.value.keys ?? 0) + (cur ? 0 : 1);
       if (existing !== undefined && !isLive && storedAfter > this.limits.maxKeysPerNamespace) {
-        if (purged) throw this.namespaceFull(namespace);
+        if (purged) throw namespaceFull(namespace, this.limits);
         purged = true;
         await this.purge(existing);
         throw new RetryNow();
       }
       const delta = bytes - (cur?.bytes ?? 0);
       if (delta > 0 && !(await this.reserve(delta))) {
-        if (reclaimed) throw this.totalFull();
+        if (reclaimed) throw totalFull(this.limits);
         reclaimed = true;
         await this.reclaim();
         throw new RetryNow();
@@ -407,7 +354,7 @@ export class KeyValueService {
   private async removeNamespace(namespace: string): Promise<void> {
     const gen = await this.retry(async () => {
       const ns = await this.table.get(INDEX, nsRow(namespace));
-      if (ns?.value.kind !== 'ns') throw this.nsNotFound(namespace);
+      if (ns?.value.kind !== 'ns') throw nsNotFound(namespace);
       const meta = await this.table.get(genPartition(ns.value.gen), META_ROW);
       const bytes = meta?.value.kind === 'meta' ? meta.value.bytes : 0;
       const totals = await this.table.get(INDEX, TOTALS_ROW);
@@ -540,11 +487,11 @@ export class KeyValueService {
         if (!cur || !this.live(cur)) added++;
         delta += utf8Bytes(key) + utf8Bytes(write.value) - (cur && this.live(cur) ? cur.bytes : 0);
       }
-      if (live + added > this.limits.maxKeysPerNamespace) throw this.namespaceFull(namespace);
+      if (live + added > this.limits.maxKeysPerNamespace) throw namespaceFull(namespace, this.limits);
     }
     if (newNamespaces > 0) {
       const count = (await this.table.list(INDEX)).filter((r) => r.value.kind === 'ns').length;
-      if (count + newNamespaces > this.limits.maxNamespaces) throw this.namespacesFull();
+      if (count + newNamespaces > this.limits.maxNamespaces) throw namespacesFull(this.limits);
     }
     if (delta > 0) {
       const totals = await this.table.get(INDEX, TOTALS_ROW);
@@ -553,7 +500,7 @@ export class KeyValueService {
         await this.reclaim();
         const again = await this.table.get(INDEX, TOTALS_ROW);
         current = again?.value.kind === 'totals' ? again.value.bytes : 0;
-        if (current + delta > this.limits.maxTotalBytes) throw this.totalFull();
+        if (current + delta > this.limits.maxTotalBytes) throw totalFull(this.limits);
       }
     }
   }
