@@ -29,6 +29,11 @@ interface Args {
 
 class UsageError extends Error {}
 
+/** `npm run` starts scripts in the package folder; paths the user typed are relative to where they typed them. */
+function userPath(p: string): string {
+  return path.resolve(process.env.INIT_CWD ?? process.cwd(), p);
+}
+
 function parseArgs(argv: string[]): Args {
   const positional: string[] = [];
   let outDir = process.cwd();
@@ -39,15 +44,15 @@ function parseArgs(argv: string[]): Args {
     else if (arg === '--out') {
       const next = argv[++i];
       if (!next) throw new UsageError('--out needs a directory');
-      outDir = path.resolve(next);
+      outDir = userPath(next);
     } else if (arg.startsWith('--')) throw new UsageError(`unknown option ${arg}`);
     else positional.push(arg);
   }
   if (positional.length < 1 || positional.length > 2)
     throw new UsageError('give the Butler config file and, optionally, its schedule file');
   return {
-    butlerFile: path.resolve(positional[0]!),
-    scheduleFile: positional[1] ? path.resolve(positional[1]) : null,
+    butlerFile: userPath(positional[0]!),
+    scheduleFile: positional[1] ? userPath(positional[1]) : null,
     outDir,
     force,
   };
