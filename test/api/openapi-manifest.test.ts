@@ -24,10 +24,12 @@ function documented(): Map<string, string[]> {
   const doc = parse(readFileSync(path.join(PROJECT_ROOT, 'openapi.yaml'), 'utf8')) as {
     paths: Record<string, Record<string, unknown>>;
   };
+  // `x-method-override: false` marks GET-only routes (the API page), which need no POST for the override.
   const out = new Map<string, string[]>();
   for (const [route, item] of Object.entries(doc.paths)) {
     const verbs = VERBS.filter((v) => v in item).map((v) => v.toUpperCase());
-    out.set(route.toLowerCase(), [...new Set([...verbs, 'POST'])].sort());
+    const override = item['x-method-override'] !== false;
+    out.set(route.toLowerCase(), [...new Set([...verbs, ...(override ? ['POST'] : [])])].sort());
   }
   return out;
 }
