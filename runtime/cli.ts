@@ -13,6 +13,7 @@ import { EnvOverlay, parsePort, readLocalSettings } from './settings';
 
 const EXIT_STARTUP_FAILED = 1;
 const EXIT_USAGE = 2;
+const STARTUP_STOP_MS = 5000;
 const BUTLER_BODY_LIMIT = 1024 * 1024;
 const LOOPBACK_BINDS = /^(127\.\d+\.\d+\.\d+|::1|\[::1\]|localhost)$/i;
 
@@ -150,6 +151,12 @@ async function main(): Promise<void> {
     }
     stopSignal = signal;
     if (host) closeAndExit(host, signal);
+    // A start-up that hangs (an appStart hook, a slow disk) must not outlive the signal for long.
+    else
+      setTimeout(
+        () => fail(EXIT_STARTUP_FAILED, `${signal}: start-up did not finish, exiting`),
+        STARTUP_STOP_MS,
+      );
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));

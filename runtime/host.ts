@@ -8,7 +8,7 @@ import type { CoreLogSink, RegisteredFunction } from './core-shim';
 import { buildInvocationRequest, invokeWithTimeout, timerTriggerData, triggerBinding } from './invoke';
 import { loadKeyRing, readKey } from './keys';
 import { loadFunctionApp, runAppStartHooks, runAppTerminateHooks, type LoadedApp } from './loader';
-import { consoleHostLog, describeError, isLevelEnabled, type HostLog, type LogLevel } from './log';
+import { consoleHostLog, describeError, RateLimitedLog, type HostLog, type LogLevels } from './log';
 import { parseTimerSchedule } from './ncrontab';
 import { InFlightTracker, type PipelineContext } from './pipeline/context';
 import { RouteTable } from './router';
@@ -76,9 +76,11 @@ function displayHost(bind: string): string {
   return bind.includes(':') && !bind.startsWith('[') ? `[${bind}]` : bind;
 }
 
-function createLogSink(log: HostLog, minimum: LogLevel): CoreLogSink {
+/** Function logs go to category `Function.<name>.User`, the library's own to `Worker`, as on the real host. */
+function createLogSink(log: HostLog, levels: LogLevels): CoreLogSink {
   return (level, category, message, invocation) => {
-    if (!isLevelEnabled(level, minimum)) return;
+    const logCategory = invocation ? `Function.${invocation.functionName}.User` : 'Worker';
+    if (!levels.enabled(logCategory, level)) return;
     const origin = invocation
       ? `Functions.${invocation.functionName} (Id=${invocation.invocationId}) `
       : category === 'system'
@@ -246,6 +248,12 @@ class Host {
       );
     }
     const clients = parseAllowList(opts.allow ?? LOOPBACK_ONLY);
+    if (clients.admitsEveryone) {
+      this.log(
+        `Warning: the client allow-list (${clients.entries.join(',')}) admits every address: ` +
+          'only the function keys protect the API. List the addresses of your clients.',
+      );
+    }
     const tlsMaterial = opts.tls ? await loadTlsMaterial(opts.tls) : undefined;
 
     let keysDir = opts.keysDir;
@@ -261,7 +269,7 @@ class Host {
 
     const app = await loadFunctionApp(root, this.log);
     this.app = app;
-    app.shim.setLogSink(createLogSink(this.log, settings.logLevel));
+    app.shim.setLogSink(createLogSink(this.log, settings.logLevels));
 
     const filter = settings.functionsFilter?.map((name) => name.toLowerCase());
     const loaded = app.shim.functions.filter(
@@ -327,12 +335,13 @@ class Host {
     this.appStarted = true;
 
     const bind = opts.bind ?? '127.0.0.1';
+    const throttle = new RequestThrottle(settings.maxConcurrentRequests, settings.maxOutstandingRequests);
     const ctx: PipelineContext = {
       secure: Boolean(tlsMaterial),
       fallbackHost: displayHost(bind),
       clients,
       settings,
-      throttle: new RequestThrottle(settings.maxConcurrentRequests, settings.maxOutstandingRequests),
+      throttle,
       routes: built.table,
       functions,
       disabled,
@@ -340,6 +349,12 @@ class Host {
       shim: app.shim,
       httpStreamUri: streamUri(app.capabilities),
       log: this.log,
+      audit: {
+        keys: new RateLimitedLog(this.log),
+        clients: new RateLimitedLog(this.log),
+        tls: new RateLimitedLog(this.log),
+      },
+      stalled: () => throttle.stalled(settings.limits.stallTimeoutMs),
       inFlight: this.inFlight,
       isClosing: () => this.closing,
       startNonHttp: (fn, input) => this.startNonHttp(fn, input),

@@ -1,21 +1,31 @@
 import { FunctionTimeoutError, formatTimeSpan } from '../invoke';
-import { describeError, type HostLog } from '../log';
+import { describeError, type HostLog, type LogLevels } from '../log';
 
-/** The host's Executing/Executed lines for one HTTP invocation (same wording in stream and buffered mode). */
+/**
+ * The host's Executing/Executed lines for one HTTP invocation (same wording in stream and buffered mode),
+ * in category `Function.<name>` as on the real host: Information for Executing/Executed, Error for a
+ * failure, so host.json can keep the success lines out (`"Function": "Warning"`).
+ */
 export class HttpInvocationLog {
   readonly #started = Date.now();
+  readonly #info: boolean;
 
   constructor(
     private readonly log: HostLog,
+    levels: LogLevels,
     private readonly functionName: string,
     private readonly invocationId: string,
   ) {
+    const category = `Function.${functionName}`;
+    this.#info = levels.enabled(category, 'information');
+    if (!this.#info) return;
     log(
       `Executing 'Functions.${functionName}' (Reason='This function was programmatically called via the host APIs.', Id=${invocationId})`,
     );
   }
 
   succeeded(): void {
+    if (!this.#info) return;
     this.log(
       `Executed 'Functions.${this.functionName}' (Succeeded, Id=${this.invocationId}, Duration=${this.#elapsed()}ms)`,
     );
