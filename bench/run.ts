@@ -51,6 +51,26 @@ function startChild(args: ChildArgs, logFile: string): Promise<Child> {
   });
 }
 
+/** The child's CPU time so far, in microseconds. */
+function cpuOf(child: Child): Promise<number> {
+  return new Promise((resolve) => {
+    const onMessage = (message: unknown): void => {
+      if (typeof message === 'object' && message !== null && 'cpu' in message) {
+        child.process.off('message', onMessage);
+        resolve((message as { cpu: number }).cpu);
+      }
+    };
+    child.process.on('message', onMessage);
+    child.process.send('cpu');
+  });
+}
+
+async function cpuOfAll(children: Child[]): Promise<number> {
+  let total = 0;
+  for (const child of children) total += await cpuOf(child);
+  return total;
+}
+
 function stopChild(child: Child): Promise<void> {
   return new Promise((resolve) => {
     const timer = setTimeout(() => child.process.kill('SIGKILL'), 10_000);
@@ -73,14 +93,19 @@ interface Summary {
   p50Ms: number;
   p99Ms: number;
   errors: number;
-  rounds: LoadResult[];
+  /** Server-side CPU per answered request (host, plus the simulator for Sense targets). */
+  cpuUsPerRequest: number;
+  rounds: Measured[];
 }
 
-function summarise(rounds: LoadResult[]): Summary {
+type Measured = LoadResult & { cpuUsPerRequest: number };
+
+function summarise(rounds: Measured[]): Summary {
   return {
     rps: Math.round(median(rounds.map((r) => r.rps))),
     p50Ms: median(rounds.map((r) => r.p50Ms)),
     p99Ms: median(rounds.map((r) => r.p99Ms)),
+    cpuUsPerRequest: Math.round(median(rounds.map((r) => r.cpuUsPerRequest))),
     errors: rounds.reduce((sum, r) => sum + r.errors, 0),
     rounds,
   };
@@ -88,6 +113,10 @@ function summarise(rounds: LoadResult[]): Summary {
 
 const ratio = (a: Summary | undefined, b: Summary | undefined): number | null =>
   a && b && b.rps > 0 ? Math.round((a.rps / b.rps) * 1000) / 1000 : null;
+
+/** The same comparison by server CPU per request (b's cost over a's): steadier on a busy machine. */
+const cpuRatio = (a: Summary | undefined, b: Summary | undefined): number | null =>
+  a && b && a.cpuUsPerRequest > 0 ? Math.round((b.cpuUsPerRequest / a.cpuUsPerRequest) * 1000) / 1000 : null;
 
 async function main(): Promise<void> {
   const seconds = option('seconds', 3);
@@ -165,27 +194,51 @@ async function main(): Promise<void> {
     };
     // --only a,b: measure just these targets (profiling one path).
     const only = textOption('only')?.split(',');
+    // Which processes serve each target (their CPU is charged to it).
+    const servers: Record<string, Child[]> = {
+      raw: [raw],
+      floor: [floor],
+      ping: [product],
+      kvGet: [product],
+      taskStart: [product, sense],
+      qrsStart: [sense],
+    };
     const active = Object.entries(targets).filter(
       (e): e is [string, LoadTarget] => e[1] !== null && (!only || only.includes(e[0])),
     );
     // Warm-up: JIT, connection pools, TLS sessions.
     for (const [, target] of active) await runLoad(target, { connections, durationMs: 1000 });
-    const results = new Map<string, LoadResult[]>();
+    const results = new Map<string, Measured[]>();
     for (let round = 1; round <= rounds; round++) {
       for (const [name, target] of active) {
-        const result = await runLoad(target, { connections, durationMs: seconds * 1000 });
+        const cpuBefore = await cpuOfAll(servers[name] ?? []);
+        const load = await runLoad(target, { connections, durationMs: seconds * 1000 });
+        const cpuUsed = (await cpuOfAll(servers[name] ?? [])) - cpuBefore;
+        const result = { ...load, cpuUsPerRequest: Math.round(cpuUsed / Math.max(1, load.requests)) };
         results.set(name, [...(results.get(name) ?? []), result]);
         process.stdout.write(
-          `round ${round} ${name.padEnd(9)} ${String(result.rps).padStart(6)} req/s  p50 ${result.p50Ms} ms  p99 ${result.p99Ms} ms  errors ${result.errors}\n`,
+          `round ${round} ${name.padEnd(9)} ${String(result.rps).padStart(6)} req/s  p50 ${result.p50Ms} ms  p99 ${result.p99Ms} ms  server CPU ${result.cpuUsPerRequest} µs/req  errors ${result.errors}\n`,
         );
       }
     }
     const summary = Object.fromEntries([...results].map(([name, list]) => [name, summarise(list)]));
     const ratios = {
-      'raw / floor': ratio(summary.raw, summary.floor),
-      'ping / floor (target >= 0.8)': ratio(summary.ping, summary.floor),
-      'kvGet / ping (target >= 0.9)': ratio(summary.kvGet, summary.ping),
-      'taskStart / qrsStart (target >= 0.45)': ratio(summary.taskStart, summary.qrsStart),
+      'raw / floor': {
+        'req/s': ratio(summary.raw, summary.floor),
+        cpu: cpuRatio(summary.raw, summary.floor),
+      },
+      'ping / floor (target >= 0.8)': {
+        'req/s': ratio(summary.ping, summary.floor),
+        cpu: cpuRatio(summary.ping, summary.floor),
+      },
+      'kvGet / ping (target >= 0.9)': {
+        'req/s': ratio(summary.kvGet, summary.ping),
+        cpu: cpuRatio(summary.kvGet, summary.ping),
+      },
+      'taskStart / qrsStart (target >= 0.45)': {
+        'req/s': ratio(summary.taskStart, summary.qrsStart),
+        cpu: cpuRatio(summary.taskStart, summary.qrsStart),
+      },
     };
     const loadavg = os.loadavg().map((v) => Math.round(v * 100) / 100);
     const record = {
@@ -204,7 +257,13 @@ async function main(): Promise<void> {
       Object.fromEntries(
         Object.entries(summary).map(([name, s]) => [
           name,
-          { 'req/s': s.rps, 'p50 ms': s.p50Ms, 'p99 ms': s.p99Ms, errors: s.errors },
+          {
+            'req/s': s.rps,
+            'p50 ms': s.p50Ms,
+            'p99 ms': s.p99Ms,
+            'server CPU µs/req': s.cpuUsPerRequest,
+            errors: s.errors,
+          },
         ]),
       ),
     );

@@ -8,7 +8,15 @@ import type { CoreLogSink, RegisteredFunction } from './core-shim';
 import { buildInvocationRequest, invokeWithTimeout, timerTriggerData, triggerBinding } from './invoke';
 import { loadKeyRing, readKey } from './keys';
 import { loadFunctionApp, runAppStartHooks, runAppTerminateHooks, type LoadedApp } from './loader';
-import { consoleHostLog, describeError, RateLimitedLog, type HostLog, type LogLevels } from './log';
+import {
+  consoleHostLog,
+  describeError,
+  isLevelEnabled,
+  RateLimitedLog,
+  type HostLog,
+  type LogLevel,
+  type LogLevels,
+} from './log';
 import { parseTimerSchedule } from './ncrontab';
 import { InFlightTracker, type PipelineContext } from './pipeline/context';
 import { RouteTable } from './router';
@@ -78,9 +86,20 @@ function displayHost(bind: string): string {
 
 /** Function logs go to category `Function.<name>.User`, the library's own to `Worker`, as on the real host. */
 function createLogSink(log: HostLog, levels: LogLevels): CoreLogSink {
+  // Per function name: its category's minimum level, found once.
+  const userLevels = new Map<string, LogLevel>();
+  const minimumFor = (functionName: string): LogLevel => {
+    let minimum = userLevels.get(functionName);
+    if (minimum === undefined) {
+      minimum = levels.levelFor(`Function.${functionName}.User`);
+      userLevels.set(functionName, minimum);
+    }
+    return minimum;
+  };
+  const workerMinimum = levels.levelFor('Worker');
   return (level, category, message, invocation) => {
-    const logCategory = invocation ? `Function.${invocation.functionName}.User` : 'Worker';
-    if (!levels.enabled(logCategory, level)) return;
+    const minimum = invocation ? minimumFor(invocation.functionName) : workerMinimum;
+    if (!isLevelEnabled(level, minimum)) return;
     const origin = invocation
       ? `Functions.${invocation.functionName} (Id=${invocation.invocationId}) `
       : category === 'system'
