@@ -224,7 +224,13 @@ export async function readKey(dir: string, fileName: string): Promise<string> {
   if (fileName !== path.basename(fileName) || fileName.startsWith('.')) {
     throw new Error(`"${fileName}" is not a key file name`);
   }
-  const value = await readKeyValue(path.join(dir, fileName));
-  if (value === undefined) throw new Error(unusableKeyFile(dir, fileName));
-  return value;
+  const file = path.join(dir, fileName);
+  const value = await readKeyValue(file);
+  if (value !== undefined) return value;
+  // Absent altogether (not even a link) is a different matter from an unusable file.
+  const exists = await fs.lstat(file).then(
+    () => true,
+    () => false,
+  );
+  throw new Error(exists ? unusableKeyFile(dir, fileName) : `key file ${file} does not exist (ENOENT)`);
 }
