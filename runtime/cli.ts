@@ -8,7 +8,7 @@ import { tryLoadConfig } from '../shared/config/load';
 import { parseAllowList } from './allowlist';
 import { FLAGS, parseCliArgs, USAGE, UsageError, type FlagName } from './cli-args';
 import { startEmbeddedHost, type EmbeddedHost, type EmbeddedHostOptions } from './host';
-import { consoleHostLog } from './log';
+import { consoleHostLog, flushConsoleHostLog } from './log';
 import { EnvOverlay, parsePort, readLocalSettings } from './settings';
 
 const EXIT_STARTUP_FAILED = 1;
@@ -178,6 +178,7 @@ async function main(): Promise<void> {
     const text = unexpected ? String((err as Error)?.stack ?? err) : err.message;
     fail(EXIT_STARTUP_FAILED, `Butler Functions host failed to start: ${text}`);
   }
+  flushConsoleHostLog();
   const scheme = host.url.startsWith('https') ? 'https' : 'http';
   const shownBind = bind.includes(':') && !bind.startsWith('[') ? `[${bind}]` : bind;
   process.stdout.write(`Butler Functions host listening on ${scheme}://${shownBind}:${host.port}\n`);

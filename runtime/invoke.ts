@@ -214,13 +214,15 @@ class DeadlineWatch {
 
   delete(deadline: Deadline): void {
     this.#pending.delete(deadline);
-    if (this.#pending.size === 0 && this.#timer) {
-      clearInterval(this.#timer);
-      this.#timer = undefined;
-    }
   }
 
   #sweep(): void {
+    // Stopped only here, when a whole period passed with nothing running: not once per invocation.
+    if (this.#pending.size === 0 && this.#timer) {
+      clearInterval(this.#timer);
+      this.#timer = undefined;
+      return;
+    }
     const now = Date.now();
     for (const deadline of this.#pending) {
       if (deadline.at > now) continue;

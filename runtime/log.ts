@@ -18,16 +18,21 @@ const LEVEL_RANK: Record<LogLevel, number> = {
 /** Lines waiting for the next flush beyond this many bytes are dropped (and counted), so memory stays bounded. */
 const MAX_PENDING_BYTES = 1024 * 1024;
 
+/** A batch goes out this long after its first line at the latest, or at once when this large. */
+const FLUSH_DELAY_MS = 50;
+const FLUSH_BYTES = 64 * 1024;
+
 /**
- * Collects lines and writes them in one call per event-loop turn, so a request never pays for a write of
- * its own (stdout to a file or pipe is a synchronous write in Node). What is pending at exit is written
- * synchronously then.
+ * Collects lines and writes them together (50 ms after the first, or as soon as 64 KiB wait), so a
+ * request never pays for a write of its own: stdout to a file or pipe is a synchronous write in Node,
+ * and a system call costs more than the line. What is pending at exit is written synchronously then.
  */
 export class BatchedLineWriter {
   #pending: string[] = [];
   #pendingBytes = 0;
   #dropped = 0;
   #scheduled = false;
+  #timer: NodeJS.Timeout | undefined;
   #lastMs = 0;
   #lastStamp = '';
 
@@ -47,15 +52,25 @@ export class BatchedLineWriter {
     }
     this.#pending.push(entry);
     this.#pendingBytes += entry.length;
-    if (!this.#scheduled) {
-      this.#scheduled = true;
-      setImmediate(() => this.flush());
+    if (this.#pendingBytes >= FLUSH_BYTES) {
+      // Plenty to write: on the next turn, whatever the timer says.
+      if (this.#timer) clearTimeout(this.#timer);
+      this.#timer = undefined;
+      if (!this.#scheduled) {
+        this.#scheduled = true;
+        setImmediate(() => this.flush());
+      }
+    } else if (!this.#timer && !this.#scheduled) {
+      this.#timer = setTimeout(() => this.flush(), FLUSH_DELAY_MS);
+      this.#timer.unref();
     }
   }
 
   /** Writes what is pending now (through `write` when given, e.g. a synchronous write at exit). */
   flush(write: (text: string) => void = this.write): void {
     this.#scheduled = false;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = undefined;
     if (this.#pending.length === 0 && this.#dropped === 0) return;
     let text = this.#pending.join('');
     if (this.#dropped > 0) {
@@ -82,6 +97,11 @@ process.once('exit', () => {
 
 /** Default sink: timestamped lines on stdout, like the Functions host console, written in batches. */
 export const consoleHostLog: HostLog = (line) => stdoutWriter.line(line);
+
+/** Writes the pending console lines now (before output written directly, to keep the order). */
+export function flushConsoleHostLog(): void {
+  stdoutWriter.flush();
+}
 
 /** Maps a host.json level name ("Information", "Debug", ...) to a level; unknown → information. */
 export function parseLogLevel(value: unknown): LogLevel {
