@@ -26,8 +26,16 @@ export interface TlsFiles {
   clientCa?: string | undefined;
 }
 
+/** host.json customHeaders as a list, made once per settings object. */
+const customHeaderLists = new WeakMap<object, [string, string][]>();
+
 function applyStandardHeaders(ctx: PipelineContext, res: ServerResponse, url: URL): void {
-  for (const [name, value] of Object.entries(ctx.settings.customHeaders)) res.setHeader(name, value);
+  let custom = customHeaderLists.get(ctx.settings);
+  if (!custom) {
+    custom = Object.entries(ctx.settings.customHeaders);
+    customHeaderLists.set(ctx.settings, custom);
+  }
+  for (const [name, value] of custom) res.setHeader(name, value);
   const hsts = ctx.settings.hsts;
   // Like ASP.NET's HSTS middleware: HTTPS only, never for localhost.
   if (hsts && ctx.secure && !LOCAL_HOSTS.has(url.hostname.toLowerCase())) {

@@ -115,8 +115,13 @@ export function resolveFunction(
   return { fn, params: match.params };
 }
 
+const NO_BODY = Buffer.alloc(0);
+
+/** The peer's address as logged and forwarded (IPv4-mapped IPv6 shown as IPv4). */
 export function clientAddress(req: IncomingMessage): string {
-  return req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '(unknown)';
+  const address = req.socket.remoteAddress;
+  if (address === undefined) return '(unknown)';
+  return address.startsWith('::ffff:') ? address.slice(7) : address;
 }
 
 /**
@@ -138,10 +143,11 @@ export async function serveFunction(
     url,
     rawHeaders: req.rawHeaders,
     params: target.params,
-    clientCertDer: peerCertificateDer(req),
-    remoteAddress: req.socket.remoteAddress?.replace(/^::ffff:/, ''),
+    clientCertDer: ctx.secure ? peerCertificateDer(req) : undefined,
+    remoteAddress: req.socket.remoteAddress === undefined ? undefined : clientAddress(req),
+    body: body ?? NO_BODY,
   };
-  if (body !== undefined) await invokeHttpFunction(ctx, fn, res, { ...facts, body });
+  if (body !== undefined) await invokeHttpFunction(ctx, fn, res, facts);
   else if (ctx.httpStreamUri) await invokeStreamedHttpFunction(ctx, fn, req, res, facts, ctx.httpStreamUri);
   else throw new Error('serveFunction needs the request body outside stream mode');
 }

@@ -1,6 +1,23 @@
 import { FunctionTimeoutError, formatTimeSpan } from '../invoke';
 import { describeError, type HostLog, type LogLevels } from '../log';
 
+/** Per level table and function: whether `Function.<name>` logs Information (found once). */
+const infoByFunction = new WeakMap<LogLevels, Map<string, boolean>>();
+
+function infoEnabled(levels: LogLevels, functionName: string): boolean {
+  let known = infoByFunction.get(levels);
+  if (!known) {
+    known = new Map();
+    infoByFunction.set(levels, known);
+  }
+  let enabled = known.get(functionName);
+  if (enabled === undefined) {
+    enabled = levels.enabled(`Function.${functionName}`, 'information');
+    known.set(functionName, enabled);
+  }
+  return enabled;
+}
+
 /**
  * The host's Executing/Executed lines for one HTTP invocation (same wording in stream and buffered mode),
  * in category `Function.<name>` as on the real host: Information for Executing/Executed, Error for a
@@ -16,8 +33,7 @@ export class HttpInvocationLog {
     private readonly functionName: string,
     private readonly invocationId: string,
   ) {
-    const category = `Function.${functionName}`;
-    this.#info = levels.enabled(category, 'information');
+    this.#info = infoEnabled(levels, functionName);
     if (!this.#info) return;
     log(
       `Executing 'Functions.${functionName}' (Reason='This function was programmatically called via the host APIs.', Id=${invocationId})`,
