@@ -158,6 +158,11 @@ async function main(): Promise<void> {
         STARTUP_STOP_MS,
       );
   };
+  // Start-up waiting on a promise nothing will settle (no timer, no socket) would let Node exit 0.
+  process.on('beforeExit', () => {
+    if (!host)
+      fail(EXIT_STARTUP_FAILED, 'Start-up stopped without finishing (a promise that never settles?)');
+  });
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
 

@@ -278,3 +278,41 @@ describe('key directory checks', () => {
     }
   });
 });
+
+describe('stuck start-up', () => {
+  it('still ends on SIGTERM (non-zero exit, saying why)', async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'stuck-app-'));
+    try {
+      await fs.writeFile(path.join(dir, 'host.json'), JSON.stringify({ version: '2.0' }));
+      await fs.writeFile(path.join(dir, 'package.json'), JSON.stringify({ main: 'index.js' }));
+      await fs.writeFile(
+        path.join(dir, 'index.js'),
+        [
+          "const { app } = require('@azure/functions');",
+          // A timer keeps the process alive, as pending I/O would.
+          "app.hook.appStart(() => { setInterval(() => {}, 1000); process.stderr.write('appStart waits forever\\n'); return new Promise(() => {}); });",
+          "app.http('x', { handler: () => ({ body: 'x' }) });",
+        ].join('\n'),
+      );
+      const run = runCli(['start', '--port', '0', '--keys-dir', path.join(dir, 'keys')], {
+        cwd: dir,
+        env: { BUTLER_APP_ROOT: dir, NODE_PATH: path.resolve(__dirname, '..', '..', '..', 'node_modules') },
+      });
+      try {
+        for (let i = 0; i < 200 && !run.stderr().includes('appStart waits forever'); i++) {
+          if (run.child.exitCode !== null) break;
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+        assert.ok(run.stderr().includes('appStart waits forever'), run.stderr());
+        run.child.kill('SIGTERM');
+        const code = await run.exited;
+        assert.notEqual(code, 0);
+        assert.match(run.stderr(), /SIGTERM: start-up did not finish/);
+      } finally {
+        await stopChild(run.child);
+      }
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
+  });
+});
