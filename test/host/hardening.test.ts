@@ -157,6 +157,49 @@ describe('allow-list at connection time', () => {
   });
 });
 
+describe('connection limits', () => {
+  it('a client over maxConnectionsPerClient gets 503 and a closed socket; a freed slot lets it in again', async () => {
+    fx = await startFixtureHost({ hostJson: { embeddedHost: { maxConnectionsPerClient: 2 } } });
+    const port = fx.host.port;
+    const holders: net.Socket[] = [];
+    for (let i = 0; i < 2; i++) {
+      const socket = net.connect({ host: '127.0.0.1', port });
+      sockets.push(socket);
+      holders.push(socket);
+      await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+    }
+    // Connections are accepted in order: both holders are counted before the third arrives.
+    const third = await rawExchange(port, undefined);
+    assert.match(third.text, /^HTTP\/1\.1 503 /);
+    assert.equal(third.closed, true);
+    await fx.logs.waitFor((l) => /maxConnectionsPerClient/.test(l));
+    const freed = new Promise<void>((resolve) => holders[0]!.once('close', () => resolve()));
+    holders[0]!.destroy();
+    await freed;
+    let status = 0;
+    for (let i = 0; i < 50 && status !== 204; i++) {
+      status = (await call(`${fx.url}/noreturn`).catch(() => ({ status: 0 }))).status;
+      if (status !== 204) await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    assert.equal(status, 204);
+  });
+
+  it('an allowed client that resets its own connections is not logged as refused', async () => {
+    fx = await startFixtureHost();
+    for (let i = 0; i < 20; i++) {
+      const socket = net.connect({ host: '127.0.0.1', port: fx.host.port });
+      sockets.push(socket);
+      await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+      socket.resetAndDestroy();
+    }
+    assert.equal((await call(`${fx.url}/noreturn`)).status, 204);
+    assert.deepEqual(
+      fx.logs.lines.filter((l) => /Refused|allow-list/.test(l)),
+      [],
+    );
+  });
+});
+
 describe('liveness', () => {
   it('/admin/host/ping answers 503 once every slot is stuck, 200 again when one is freed', async () => {
     fx = await startFixtureHost({
