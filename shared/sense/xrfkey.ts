@@ -1,4 +1,4 @@
-/** The QRS anti-CSRF key (qlik-sense.md §3.1): 16 characters from [0-9A-Za-z], fresh for every request. */
+/** The QRS anti-CSRF key (docs/sense-facts.md §3.1): 16 characters from [0-9A-Za-z], fresh for every request. */
 import { randomFillSync } from 'node:crypto';
 
 const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';

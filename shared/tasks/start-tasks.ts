@@ -139,7 +139,9 @@ export async function startTasks(request: StartRequest, deps: StartDeps): Promis
   }
 
   // 3. Key-value items first, so the reloads we start can read them.
-  await writeKvItems(kvItems, deps);
+  if (deps.kvEnabled) {
+    for (const kv of kvItems) await deps.kv.set(kv.namespace, kv.key, kv.value, ttlMs(kv.ttl));
+  }
 
   // 4. Start each task once, however many selections named it.
   const selections: { via: Via; tasks: TaskRef[]; into: StartedTask[] }[] = [
@@ -171,13 +173,6 @@ export async function startTasks(request: StartRequest, deps: StartDeps): Promis
     }
   }
   return report;
-}
-
-type KvPayload = Extract<StartItem, { type: 'keyvaluestore' }>['payload'];
-
-async function writeKvItems(kvItems: KvPayload[], deps: StartDeps): Promise<void> {
-  if (!deps.kvEnabled) return;
-  for (const kv of kvItems) await deps.kv.set(kv.namespace, kv.key, kv.value, ttlMs(kv.ttl));
 }
 
 /**
