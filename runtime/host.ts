@@ -213,10 +213,14 @@ class Host {
     const done = this.inFlight.begin();
     const name = fn.metadata.name;
     const started = Date.now();
-    this.log(`Executing 'Functions.${name}' (Reason='${reason}', Id=${id})`);
+    // Category `Function.<name>` as on the real host: a once-a-second timer can be kept quiet in host.json.
+    const info = this.settings.logLevels.enabled(`Function.${name}`, 'information');
+    if (info) this.log(`Executing 'Functions.${name}' (Reason='${reason}', Id=${id})`);
     try {
       await run();
-      this.log(`Executed 'Functions.${name}' (Succeeded, Id=${id}, Duration=${Date.now() - started}ms)`);
+      if (info) {
+        this.log(`Executed 'Functions.${name}' (Succeeded, Id=${id}, Duration=${Date.now() - started}ms)`);
+      }
     } catch (err) {
       this.log(
         `Executed 'Functions.${name}' (Failed, Id=${id}, Duration=${Date.now() - started}ms): ${describeError(err)}`,

@@ -5,17 +5,38 @@
 import type { ButlerConfig } from './config/types';
 import { consoleLogger, type Logger } from './log';
 import { SenseClient } from './sense/client';
-import type { KeyValueStore } from './state/kv';
-import { createMemoryKvStore } from './state/memory-kv';
+import { KeyValueService } from './kv/key-value-service';
+import { KV_TABLE, type KvRecord } from './kv/records';
+import { createStateStore } from './state/create-store';
+import type { StateStore } from './state/store';
 import { ReloadTracker } from './apps/reload-tracker';
+import { FileOperations } from './fileops/file-operations';
+import { createScheduler, type Scheduler } from './scheduler';
+import { senseTaskStarter } from './scheduler/start-task';
+import { MqttService, type MqttPublisher } from './mqtt/mqtt-service';
+import { listenForTaskStarts } from './mqtt/task-start-topic';
+import { NewRelicClient } from './newrelic/new-relic';
+import { SlackClient } from './slack/slack';
+import { taskStartDeps } from './tasks/start-deps';
+import { startTasks } from './tasks/start-tasks';
 
 export interface Services {
   readonly config: ButlerConfig;
   readonly log: Logger;
-  readonly kv: KeyValueStore;
+  /** The state layer (`state.backend`): key-values, schedules, alert bookkeeping. */
+  readonly state: StateStore;
+  readonly kv: KeyValueService;
   readonly reloads: ReloadTracker;
+  /** Copy, move, delete and directory creation inside the `fileOps` approved directories. */
+  readonly fileOps: FileOperations;
+  /** Schedules (API) and their firing (timer). */
+  readonly scheduler: Scheduler;
   /** The Sense client; throws NOT_CONFIGURED (503) naming the missing settings when Sense is not set up. */
   sense(): SenseClient;
+  /** The process's MQTT connection (connects in the background; publish answers 503 while it is away). */
+  readonly mqtt: MqttPublisher;
+  readonly slack: SlackClient;
+  readonly newRelic: NewRelicClient;
   close(): Promise<void>;
 }
 
@@ -23,24 +44,52 @@ export function buildServices(config: ButlerConfig, log: Logger = consoleLogger)
   const senseClient = new SenseClient(config.sense, {
     log: (level, message) => log[level](`sense: ${message}`),
   });
-  // Until the persistent state backends land, every backend keeps key-values in memory.
-  const kv = createMemoryKvStore({ maxKeysPerNamespace: config.keyValueStore.maxKeysPerNamespace });
+  // Throws on state it cannot trust (an unreadable state file), which stops the host from starting.
+  const state = createStateStore(config.state, log);
+  const kv = new KeyValueService(state.table<KvRecord>(KV_TABLE), config.keyValueStore, Date.now, log);
   const reloads = new ReloadTracker();
-  return {
+  const sense = (): SenseClient => {
+    senseClient.assertConfigured();
+    return senseClient;
+  };
+  // One task-start path for REST, schedules and the MQTT topic.
+  const startDeps = taskStartDeps({ config, kv, sense });
+  const scheduler = createScheduler(state, { log, startTask: senseTaskStarter(startDeps) });
+  const mqtt = new MqttService(config.mqtt, { log });
+  const slack = new SlackClient(config.slack);
+  const newRelic = new NewRelicClient(config.newRelic);
+  const services: Services = {
     config,
     log,
+    state,
     kv,
     reloads,
-    sense() {
-      senseClient.assertConfigured();
-      return senseClient;
-    },
+    fileOps: new FileOperations(config.fileOps),
+    scheduler,
+    sense,
+    mqtt,
+    slack,
+    newRelic,
     async close() {
+      // MQTT first, so no new task start arrives while the rest shuts down.
+      await mqtt.close();
+      await Promise.all([slack.close(), newRelic.close()]);
       // Closing the client first fails any reload still waiting on the Engine, so shutdown is bounded;
       // the tracker then records those reloads as failed.
       await senseClient.close();
       await reloads.settle();
       await kv.close();
+      await state.close();
     },
   };
+  if (mqtt.enabled && config.mqtt.taskStartTopic !== null) {
+    listenForTaskStarts(
+      mqtt,
+      config.mqtt.taskStartTopic,
+      (taskId) => startTasks({ pathTaskId: taskId, items: [], allTaskIdsMustExist: false }, startDeps),
+      log,
+    );
+  }
+  mqtt.start();
+  return services;
 }

@@ -70,7 +70,12 @@ export interface ButlerConfig {
     dir: string;
     table: { connectionString: string | null; tablePrefix: string };
   };
-  keyValueStore: { maxKeysPerNamespace: number };
+  keyValueStore: {
+    maxKeysPerNamespace: number;
+    maxValueBytes: number;
+    maxNamespaces: number;
+    maxTotalBytes: number;
+  };
   fileOps: {
     copy: { from: string; to: string }[];
     move: { from: string; to: string }[];
@@ -89,14 +94,17 @@ export interface ButlerConfig {
     rejectUnauthorized: boolean;
     clientId: string | null;
     taskStartTopic: string | null;
+    /** How long a publish may wait for the broker (project addition). */
+    publishTimeoutMs: number;
   };
-  slack: { webhookUrl: string | null };
+  slack: { webhookUrl: string | null; timeoutMs: number };
   newRelic: {
     accounts: { name: string; insertApiKey: string; accountId: string }[];
     eventUrl: string;
     metricUrl: string;
     headers: NameValue[];
     staticAttributes: NameValue[];
+    timeoutMs: number;
   };
 }
 

@@ -30,8 +30,11 @@ export interface HandlerInput<Q, B> {
 }
 
 export interface MethodSpec<Q = Record<string, unknown>, B = undefined> {
-  /** The `api.endpoints` flag that switches this operation off. */
-  enabledBy: EndpointName;
+  /**
+   * The `api.endpoints` flag that switches this operation off; a function when one path shape serves
+   * several operations (it gets the path parameters).
+   */
+  enabledBy: EndpointName | ((params: Record<string, string>) => EndpointName);
   query?: JsonSchema;
   body?: JsonSchema;
   /** Used when the request has no body (absent or empty). */
@@ -122,10 +125,11 @@ async function dispatch(
     throw new ApiError('ROUTE_NOT_FOUND', `Route ${verb}:${new URL(req.url).pathname} not found`);
   }
   const services = getServices();
-  if (!isEndpointEnabled(services.config.api.endpoints, spec.enabledBy)) {
+  const flag = typeof spec.enabledBy === 'function' ? spec.enabledBy({ ...req.params }) : spec.enabledBy;
+  if (!isEndpointEnabled(services.config.api.endpoints, flag)) {
     throw new ApiError(
       'ENDPOINT_DISABLED',
-      `Endpoint ${verb}:${new URL(req.url).pathname} is disabled (api.endpoints ${spec.enabledBy})`,
+      `Endpoint ${verb}:${new URL(req.url).pathname} is disabled (api.endpoints ${flag})`,
     );
   }
   const query = spec.query ? validate('querystring', spec.query, queryObject(req)) : queryObject(req);

@@ -64,7 +64,12 @@ void describe('config without a file', () => {
       dir: path.join(cwd, 'data'),
       table: { connectionString: null, tablePrefix: 'butler' },
     });
-    assert.deepEqual(config.keyValueStore, { maxKeysPerNamespace: 1000 });
+    assert.deepEqual(config.keyValueStore, {
+      maxKeysPerNamespace: 1000,
+      maxValueBytes: 65536,
+      maxNamespaces: 1000,
+      maxTotalBytes: 67108864,
+    });
     assert.deepEqual(config.fileOps, { copy: [], move: [], delete: [], createDir: [], qvdRoot: null });
     assert.deepEqual(config.mqtt, {
       enabled: false,
@@ -77,14 +82,16 @@ void describe('config without a file', () => {
       rejectUnauthorized: true,
       clientId: null,
       taskStartTopic: null,
+      publishTimeoutMs: 5000,
     });
-    assert.deepEqual(config.slack, { webhookUrl: null });
+    assert.deepEqual(config.slack, { webhookUrl: null, timeoutMs: 10000 });
     assert.deepEqual(config.newRelic, {
       accounts: [],
       eventUrl: 'https://insights-collector.eu01.nr-data.net',
       metricUrl: 'https://insights-collector.eu01.nr-data.net/metric/v1',
       headers: [],
       staticAttributes: [],
+      timeoutMs: 10000,
     });
   });
 

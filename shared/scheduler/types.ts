@@ -1,0 +1,75 @@
+/**
+ * Schedules as Butler stores them (docs/scheduler.md): the fields a client sends, plus `id`, `created`
+ * and `lastKnownState` set by the server, and `lastRun` (this project's addition) recording the last
+ * firing's outcome. Extra fields a client sends are kept, as Butler keeps them.
+ */
+
+export type StartupState = 'start' | 'started' | 'stop' | 'stopped';
+export type RunState = 'started' | 'stopped';
+
+/** The editable fields (create and update bodies). */
+export interface ScheduleInput {
+  name: string;
+  cronSchedule: string;
+  timezone: string;
+  qlikSenseTaskId: string;
+  startupState: StartupState;
+  tags?: string[];
+  [extra: string]: unknown;
+}
+
+/** The outcome of the most recent firing. */
+export interface LastRun {
+  /** The cron occurrence that fired (ISO). */
+  occurrence: string;
+  /** When the task start was attempted (ISO). */
+  at: string;
+  status: 'started' | 'failed';
+  /** QRS's execution id; null when QRS did not return one or the start failed. */
+  executionId: string | null;
+  /** Why the start failed (no secrets: QRS status and message, or a denial). */
+  error?: string;
+}
+
+/** A schedule as the API returns it. */
+export interface Schedule extends ScheduleInput {
+  id: string;
+  created: string;
+  lastKnownState: RunState;
+  lastRun?: LastRun;
+}
+
+/**
+ * What the state table holds per schedule. Internal fields: occurrences at or before `since` never
+ * fire; `order` keeps listings in creation order.
+ */
+export interface StoredSchedule {
+  schedule: Schedule;
+  since: string;
+  order: number;
+}
+
+/** One line of GET /v4/schedules/status. */
+export interface ScheduleStatus {
+  id: string;
+  name: string;
+  cronSchedule: string;
+  timezone: string;
+  status: 'Running' | 'Stopped';
+  nextRun: string | null;
+}
+
+/** Fields the server owns: a client's values for them are replaced (Butler overwrote a client `id`). */
+export const SERVER_FIELDS = ['id', 'created', 'lastKnownState', 'lastRun'] as const;
+
+/** Limits on what a caller can make the state keep (documented in docs/scheduler.md). */
+export const SCHEDULE_LIMITS = {
+  maxSchedules: 1000,
+  name: 200,
+  cronSchedule: 100,
+  timezone: 64,
+  tags: 50,
+  tag: 100,
+  /** The whole stored schedule (extra fields included) as JSON, in UTF-8 bytes. */
+  bytes: 8 * 1024,
+} as const;
