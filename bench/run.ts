@@ -11,6 +11,7 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { openSync, closeSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { request } from 'undici';
 import { createTestPki, type TestPki } from '../test/helpers/pki';
 import { FIXTURE } from '../test/sensesim/fixtures';
 import { runLoad, type LoadResult, type LoadTarget } from './load';
@@ -156,6 +157,14 @@ async function main(): Promise<void> {
       servername: 'localhost',
     };
     const xrfkey = 'abcdefghijklmnop';
+    const seeded = await request(`${product.ready.origin}/v4/keyvalues/bench`, {
+      method: 'POST',
+      headers: { 'x-functions-key': key, 'content-type': 'application/json' },
+      body: JSON.stringify({ key: 'item', value: 'value of the bench item' }),
+    });
+    await seeded.body.dump();
+    if (seeded.statusCode !== 201)
+      throw new Error(`seeding the key-value item answered ${seeded.statusCode}`);
 
     const targets: Record<string, LoadTarget | null> = {
       raw: { origin: raw.ready.origin, path: '/v4/butlerping', method: 'GET', expectStatus: 200 },
@@ -167,10 +176,14 @@ async function main(): Promise<void> {
         headers: { 'x-functions-key': key },
         expectStatus: 200,
       },
-      // SLOT: product KV get (GET of one key-value item through the product host). The key-value
-      // endpoints arrive with the state work; wire the target here (seed one item first) and the
-      // "kvGet / ping" ratio below is reported. Target: kvGet >= 0.9 x ping.
-      kvGet: null,
+      // Product KV get: one item, seeded below, read through the product host (default state backend).
+      kvGet: {
+        origin: product.ready.origin,
+        path: '/v4/keyvalues/bench?key=item',
+        method: 'GET',
+        headers: { 'x-functions-key': key },
+        expectStatus: 200,
+      },
       taskStart: {
         origin: product.ready.origin,
         path: `/v4/reloadtask/${FIXTURE.taskReloadSales}/start`,
