@@ -7,6 +7,8 @@ import { BlockList, isIP } from 'node:net';
 export interface AllowList {
   allows(remoteAddress: string | undefined): boolean;
   readonly entries: string[];
+  /** An entry with prefix length 0 (`0.0.0.0/0`, `::/0`): every IPv4 or IPv6 address passes. */
+  readonly admitsEveryone: boolean;
 }
 
 export const LOOPBACK_ONLY = '127.0.0.0/8,::1/128';
@@ -62,6 +64,7 @@ export function parseAllowList(spec: string): AllowList {
   for (const entry of entries) addEntry(list, entry);
   return {
     entries,
+    admitsEveryone: entries.some((entry) => /\/0+$/.test(entry)),
     allows(remoteAddress) {
       if (typeof remoteAddress !== 'string') return false;
       const normalised = normaliseAddress(remoteAddress);

@@ -9,11 +9,12 @@ import { parseAllowList } from './allowlist';
 import { HOST_FLAGS, parseCliArgs, usageText, UsageError, type FlagTable } from './cli-args';
 import { loadHostProfile, type HostProfile } from './cli-profile';
 import { startEmbeddedHost, type EmbeddedHost, type EmbeddedHostOptions } from './host';
-import { consoleHostLog } from './log';
+import { consoleHostLog, flushConsoleHostLog } from './log';
 import { EnvOverlay, parsePort, readLocalSettings } from './settings';
 
 const EXIT_STARTUP_FAILED = 1;
 const EXIT_USAGE = 2;
+const STARTUP_STOP_MS = 5000;
 const LOOPBACK_BINDS = /^(127\.\d+\.\d+\.\d+|::1|\[::1\]|localhost)$/i;
 const PACKAGE_ROOT = path.join(__dirname, '..', '..');
 
@@ -181,7 +182,18 @@ async function main(): Promise<void> {
     }
     stopSignal = signal;
     if (host) closeAndExit(host, signal);
+    // A start-up that hangs (an appStart hook, a slow disk) must not outlive the signal for long.
+    else
+      setTimeout(
+        () => fail(EXIT_STARTUP_FAILED, `${signal}: start-up did not finish, exiting`),
+        STARTUP_STOP_MS,
+      );
   };
+  // Start-up waiting on a promise nothing will settle (no timer, no socket) would let Node exit 0.
+  process.on('beforeExit', () => {
+    if (!host)
+      fail(EXIT_STARTUP_FAILED, 'Start-up stopped without finishing (a promise that never settles?)');
+  });
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
 
@@ -202,6 +214,7 @@ async function main(): Promise<void> {
     const text = unexpected ? String((err as Error)?.stack ?? err) : err.message;
     fail(EXIT_STARTUP_FAILED, `${profile.name} host failed to start: ${text}`);
   }
+  flushConsoleHostLog();
   const scheme = host.url.startsWith('https') ? 'https' : 'http';
   const shownBind = bind.includes(':') && !bind.startsWith('[') ? `[${bind}]` : bind;
   process.stdout.write(`${profile.name} host listening on ${scheme}://${shownBind}:${host.port}\n`);

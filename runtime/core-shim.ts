@@ -49,6 +49,8 @@ export interface CoreShim {
   hooks(name: HookName): readonly HookCallback[];
   /** Runs the hooks of one kind in registration order, awaiting each (like the worker's executeHooks). */
   runHooks(name: HookName, context: HookContext): Promise<void>;
+  /** How many hooks of a kind are registered (invocations skip empty hook lists). */
+  hookCount(name: HookName): number;
   /** Routes a log line through `log` hooks to the current sink. */
   log(level: RpcLogLevel, category: RpcLogCategory, message: string, invocation?: InvocationLogContext): void;
   setLogSink(sink: CoreLogSink | undefined): void;
@@ -102,6 +104,11 @@ function createCoreShim(): { shim: CoreShim; coreApi: Record<string, unknown> } 
     message: string,
     invocation?: InvocationLogContext,
   ): void => {
+    // The common case, no log hooks: nothing to build.
+    if (hookLists.log.length === 0) {
+      (sink ?? fallbackSink)(level, category, message, invocation);
+      return;
+    }
     const logContext: HookContext = {
       hookData: invocation?.hookData ?? {},
       appHookData,
@@ -176,6 +183,9 @@ function createCoreShim(): { shim: CoreShim; coreApi: Record<string, unknown> } 
     },
     hooks(name) {
       return hookLists[name];
+    },
+    hookCount(name) {
+      return hookLists[name].length;
     },
     async runHooks(name, context) {
       // Copy: a hook may dispose itself while running.

@@ -8,7 +8,15 @@ import type { CoreLogSink, RegisteredFunction } from './core-shim';
 import { buildInvocationRequest, invokeWithTimeout, timerTriggerData, triggerBinding } from './invoke';
 import { loadKeyRing, readKey } from './keys';
 import { loadFunctionApp, runAppStartHooks, runAppTerminateHooks, type LoadedApp } from './loader';
-import { consoleHostLog, describeError, isLevelEnabled, type HostLog, type LogLevel } from './log';
+import {
+  consoleHostLog,
+  describeError,
+  isLevelEnabled,
+  RateLimitedLog,
+  type HostLog,
+  type LogLevel,
+  type LogLevels,
+} from './log';
 import { parseTimerSchedule } from './ncrontab';
 import { homepageHtml } from './pipeline/builtins';
 import { InFlightTracker, type PipelineContext } from './pipeline/context';
@@ -79,8 +87,21 @@ function displayHost(bind: string): string {
   return bind.includes(':') && !bind.startsWith('[') ? `[${bind}]` : bind;
 }
 
-function createLogSink(log: HostLog, minimum: LogLevel): CoreLogSink {
+/** Function logs go to category `Function.<name>.User`, the library's own to `Worker`, as on the real host. */
+function createLogSink(log: HostLog, levels: LogLevels): CoreLogSink {
+  // Per function name: its category's minimum level, found once.
+  const userLevels = new Map<string, LogLevel>();
+  const minimumFor = (functionName: string): LogLevel => {
+    let minimum = userLevels.get(functionName);
+    if (minimum === undefined) {
+      minimum = levels.levelFor(`Function.${functionName}.User`);
+      userLevels.set(functionName, minimum);
+    }
+    return minimum;
+  };
+  const workerMinimum = levels.levelFor('Worker');
   return (level, category, message, invocation) => {
+    const minimum = invocation ? minimumFor(invocation.functionName) : workerMinimum;
     if (!isLevelEnabled(level, minimum)) return;
     const origin = invocation
       ? `Functions.${invocation.functionName} (Id=${invocation.invocationId}) `
@@ -195,10 +216,14 @@ class Host {
     const done = this.inFlight.begin();
     const name = fn.metadata.name;
     const started = Date.now();
-    this.log(`Executing 'Functions.${name}' (Reason='${reason}', Id=${id})`);
+    // Category `Function.<name>` as on the real host: a once-a-second timer can be kept quiet in host.json.
+    const info = this.settings.logLevels.enabled(`Function.${name}`, 'information');
+    if (info) this.log(`Executing 'Functions.${name}' (Reason='${reason}', Id=${id})`);
     try {
       await run();
-      this.log(`Executed 'Functions.${name}' (Succeeded, Id=${id}, Duration=${Date.now() - started}ms)`);
+      if (info) {
+        this.log(`Executed 'Functions.${name}' (Succeeded, Id=${id}, Duration=${Date.now() - started}ms)`);
+      }
     } catch (err) {
       this.log(
         `Executed 'Functions.${name}' (Failed, Id=${id}, Duration=${Date.now() - started}ms): ${describeError(err)}`,
@@ -249,6 +274,12 @@ class Host {
       );
     }
     const clients = parseAllowList(opts.allow ?? LOOPBACK_ONLY);
+    if (clients.admitsEveryone) {
+      this.log(
+        `Warning: the client allow-list (${clients.entries.join(',')}) admits every address: ` +
+          'only the function keys protect the API. List the addresses of your clients.',
+      );
+    }
     const tlsMaterial = opts.tls ? await loadTlsMaterial(opts.tls) : undefined;
 
     let keysDir = opts.keysDir;
@@ -264,7 +295,7 @@ class Host {
 
     const app = await loadFunctionApp(root, this.log);
     this.app = app;
-    app.shim.setLogSink(createLogSink(this.log, settings.logLevel));
+    app.shim.setLogSink(createLogSink(this.log, settings.logLevels));
 
     const filter = settings.functionsFilter?.map((name) => name.toLowerCase());
     const loaded = app.shim.functions.filter(
@@ -330,12 +361,13 @@ class Host {
     this.appStarted = true;
 
     const bind = opts.bind ?? '127.0.0.1';
+    const throttle = new RequestThrottle(settings.maxConcurrentRequests, settings.maxOutstandingRequests);
     const ctx: PipelineContext = {
       secure: Boolean(tlsMaterial),
       fallbackHost: displayHost(bind),
       clients,
       settings,
-      throttle: new RequestThrottle(settings.maxConcurrentRequests, settings.maxOutstandingRequests),
+      throttle,
       routes: built.table,
       functions,
       disabled,
@@ -343,6 +375,12 @@ class Host {
       shim: app.shim,
       httpStreamUri: streamUri(app.capabilities),
       log: this.log,
+      audit: {
+        keys: new RateLimitedLog(this.log),
+        clients: new RateLimitedLog(this.log),
+        tls: new RateLimitedLog(this.log),
+      },
+      stalled: () => throttle.stalled(settings.limits.stallTimeoutMs),
       inFlight: this.inFlight,
       isClosing: () => this.closing,
       homepage: homepageHtml(opts.branding?.name, opts.branding?.homepageNote),

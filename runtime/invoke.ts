@@ -33,10 +33,15 @@ export function formatTimeSpan(ms: number): string {
   return ms % 1000 ? `${base}.${String(ms % 1000).padStart(3, '0')}` : base;
 }
 
-/** The trigger binding (name + info) of a registered function. */
+const triggers = new WeakMap<RegisteredFunction, { name: string; binding: RpcBindingInfo }>();
+
+/** The trigger binding (name + info) of a registered function (found once per function). */
 export function triggerBinding(fn: RegisteredFunction): { name: string; binding: RpcBindingInfo } {
+  const known = triggers.get(fn);
+  if (known) return known;
   for (const [name, binding] of Object.entries(fn.metadata.bindings)) {
     if (binding.direction !== 'out' && typeof binding.type === 'string' && /trigger$/i.test(binding.type)) {
+      triggers.set(fn, { name, binding });
       return { name, binding };
     }
   }
@@ -134,11 +139,13 @@ async function runInvocation(
     functionCallback: fn.callback,
     inputs: args.inputs,
   };
-  coreCtx.state = 'preInvocationHooks';
-  try {
-    await shim.runHooks('preInvocation', preContext);
-  } finally {
-    coreCtx.state = undefined;
+  if (shim.hookCount('preInvocation') > 0) {
+    coreCtx.state = 'preInvocationHooks';
+    try {
+      await shim.runHooks('preInvocation', preContext);
+    } finally {
+      coreCtx.state = undefined;
+    }
   }
   const inputs = preContext.inputs as unknown[];
   const callback = preContext.functionCallback as FunctionCallback;
@@ -159,11 +166,13 @@ async function runInvocation(
   } finally {
     coreCtx.state = undefined;
   }
-  coreCtx.state = 'postInvocationHooks';
-  try {
-    await shim.runHooks('postInvocation', postContext);
-  } finally {
-    coreCtx.state = undefined;
+  if (shim.hookCount('postInvocation') > 0) {
+    coreCtx.state = 'postInvocationHooks';
+    try {
+      await shim.runHooks('postInvocation', postContext);
+    } finally {
+      coreCtx.state = undefined;
+    }
   }
   if (postContext.error !== null && postContext.error !== undefined) {
     // Rethrow exactly what the handler (or a hook) threw, as the worker does.
@@ -176,11 +185,69 @@ async function runInvocation(
   return invocationModel.getResponse(context, result);
 }
 
+interface Deadline {
+  at: number;
+  expire(): void;
+}
+
+/**
+ * Deadlines of running invocations, checked by one timer per timeout value instead of a timer (and a
+ * promise race) per invocation. The check runs every tenth of the timeout (10 ms to 1 s), so an expiry
+ * is reported at most that much late.
+ */
+class DeadlineWatch {
+  readonly #pending = new Set<Deadline>();
+  #timer: NodeJS.Timeout | undefined;
+  readonly #periodMs: number;
+
+  constructor(timeoutMs: number) {
+    this.#periodMs = Math.min(1000, Math.max(10, Math.floor(timeoutMs / 10)));
+  }
+
+  add(deadline: Deadline): void {
+    this.#pending.add(deadline);
+    if (!this.#timer) {
+      this.#timer = setInterval(() => this.#sweep(), this.#periodMs);
+      this.#timer.unref();
+    }
+  }
+
+  delete(deadline: Deadline): void {
+    this.#pending.delete(deadline);
+  }
+
+  #sweep(): void {
+    // Stopped only here, when a whole period passed with nothing running: not once per invocation.
+    if (this.#pending.size === 0 && this.#timer) {
+      clearInterval(this.#timer);
+      this.#timer = undefined;
+      return;
+    }
+    const now = Date.now();
+    for (const deadline of this.#pending) {
+      if (deadline.at > now) continue;
+      this.delete(deadline);
+      deadline.expire();
+    }
+  }
+}
+
+const watches = new Map<number, DeadlineWatch>();
+
+function watchFor(timeoutMs: number): DeadlineWatch {
+  let watch = watches.get(timeoutMs);
+  if (!watch) {
+    watch = new DeadlineWatch(timeoutMs);
+    watches.set(timeoutMs, watch);
+  }
+  return watch;
+}
+
 /**
  * Runs one invocation with `functionTimeout` (null = unbounded). On timeout the caller gets a
  * FunctionTimeoutError; the handler itself keeps running (v4 handlers get no cancellation signal).
  */
-export async function invokeWithTimeout(
+export function invokeWithTimeout(
   shim: CoreShim,
   fn: RegisteredFunction,
   request: RpcInvocationRequest,
@@ -189,18 +256,25 @@ export async function invokeWithTimeout(
 ): Promise<RpcInvocationResponse> {
   const run = runInvocation(shim, fn, request, observer);
   if (timeoutMs === null) return run;
-  let timer: NodeJS.Timeout | undefined;
-  const expired = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(
-      () => reject(new FunctionTimeoutError(fn.metadata.name, request.invocationId, timeoutMs)),
-      timeoutMs,
+  const watch = watchFor(timeoutMs);
+  return new Promise((resolve, reject) => {
+    const deadline: Deadline = {
+      at: Date.now() + timeoutMs,
+      expire: () => reject(new FunctionTimeoutError(fn.metadata.name, request.invocationId, timeoutMs)),
+    };
+    watch.add(deadline);
+    // A late result or failure of an abandoned handler settles nothing (the promise is already rejected).
+    run.then(
+      (response) => {
+        watch.delete(deadline);
+        resolve(response);
+      },
+      (err: unknown) => {
+        watch.delete(deadline);
+        // Exactly what the handler threw, as the worker passes it on.
+        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
+        reject(err);
+      },
     );
   });
-  // A late failure of the abandoned handler must not become an unhandled rejection.
-  run.catch(() => undefined);
-  try {
-    return await Promise.race([run, expired]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

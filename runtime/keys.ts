@@ -2,7 +2,7 @@
  * Function keys from a flat directory, the layout the real host reads from a mounted Kubernetes secret
  * (`AzureWebJobsSecretStorageType=kubernetes`): one file per key, the file's content is the key.
  */
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 
@@ -28,8 +28,8 @@ interface LoadedKey {
   readonly kind: KeyFile['kind'];
   /** lower-cased, for `functions.<name>.<key>` files */
   readonly functionName: string | undefined;
-  /** SHA-256 of the key: equal-length buffers for timingSafeEqual, and no plain key kept in memory */
-  readonly digest: Buffer;
+  /** The key's UTF-8 bytes, made once at load so a request costs only the constant-time compares */
+  readonly bytes: Buffer;
 }
 
 const MASTER_FILE = 'host.master';
@@ -47,16 +47,25 @@ function classify(fileName: string): KeyFile | undefined {
   return undefined;
 }
 
-function digestOf(key: string): Buffer {
-  return createHash('sha256').update(key, 'utf8').digest();
+/** Group or others may read it: any local account could then call the API as the host's owner. */
+const READABLE_BY_OTHERS = 0o044;
+
+function unusableKeyFile(dir: string, fileName: string): string {
+  return `key directory ${dir}: ignoring "${fileName}": the key file is empty, a dangling link or unreadable`;
 }
 
-async function isFile(file: string): Promise<boolean> {
+async function warnIfShared(target: string, what: string, log: (msg: string) => void): Promise<void> {
+  if (process.platform === 'win32') return;
   try {
-    // stat follows symlinks: a mounted secret's entries are links into its `..data` directory
-    return (await fs.stat(file)).isFile();
+    const mode = (await fs.stat(target)).mode & 0o777;
+    if (mode & READABLE_BY_OTHERS) {
+      log(
+        `Warning: ${what} ${target} is readable by group/others (mode ${mode.toString(8).padStart(4, '0')}): ` +
+          `restrict it to the owner (chmod ${what === 'key file' ? '600' : '700'})`,
+      );
+    }
   } catch {
-    return false;
+    // reported where it is read
   }
 }
 
@@ -69,6 +78,17 @@ async function listEntries(dir: string): Promise<string[] | undefined> {
   }
 }
 
+/** The trimmed content of a regular file, or undefined when it is empty, a dangling link or unreadable. */
+async function readKeyValue(file: string): Promise<string | undefined> {
+  try {
+    if (!(await fs.stat(file)).isFile()) return undefined;
+    const value = (await fs.readFile(file, 'utf8')).trim();
+    return value === '' ? undefined : value;
+  } catch {
+    return undefined;
+  }
+}
+
 async function readKeys(dir: string, log: (msg: string) => void): Promise<LoadedKey[]> {
   const keys: LoadedKey[] = [];
   for (const fileName of (await listEntries(dir)) ?? []) {
@@ -76,17 +96,19 @@ async function readKeys(dir: string, log: (msg: string) => void): Promise<Loaded
     if (fileName.startsWith('.')) continue;
     const file = path.join(dir, fileName);
     const layout = classify(fileName);
-    if (!layout || !(await isFile(file))) {
+    if (!layout) {
       log(`key directory ${dir}: ignoring "${fileName}" (not a key file of the host.*/functions.* layout)`);
       continue;
     }
-    const value = (await fs.readFile(file, 'utf8')).trim();
-    if (value === '') {
-      log(`key directory ${dir}: ignoring empty key file "${fileName}"`);
+    // stat/read follow symlinks: a mounted secret's entries are links into its `..data` directory
+    const value = await readKeyValue(file);
+    if (value === undefined) {
+      log(unusableKeyFile(dir, fileName));
       continue;
     }
+    await warnIfShared(file, 'key file', log);
     const functionName = layout.kind === 'function' ? layout.functionName : undefined;
-    keys.push({ fileName, kind: layout.kind, functionName, digest: digestOf(value) });
+    keys.push({ fileName, kind: layout.kind, functionName, bytes: Buffer.from(value, 'utf8') });
   }
   return keys;
 }
@@ -113,33 +135,62 @@ async function createKeyFile(dir: string, fileName: string): Promise<void> {
   }
 }
 
-function matchesAny(keys: readonly LoadedKey[], presented: Buffer): boolean {
-  // visit every candidate so the time taken does not reveal which kind of key matched
+/**
+ * Compares with every candidate, each in constant time, so the time taken does not reveal which key
+ * matched or how much of one did. Only a length difference returns early for that candidate (key
+ * lengths are not secret: generated keys all have the same length).
+ */
+function matchesAny(candidates: readonly Buffer[], presented: Buffer): boolean {
   let matched = false;
-  for (const key of keys) matched = timingSafeEqual(key.digest, presented) || matched;
+  for (const key of candidates) {
+    if (key.length === presented.length && timingSafeEqual(key, presented)) matched = true;
+  }
   return matched;
 }
 
+/** Longer than any key we accept: such a value is refused without comparing (and without copying it). */
+const MAX_KEY_LENGTH = 4096;
+
+function presentedBytes(presentedKey: string | undefined): Buffer | undefined {
+  if (typeof presentedKey !== 'string' || presentedKey === '' || presentedKey.length > MAX_KEY_LENGTH) {
+    return undefined;
+  }
+  return Buffer.from(presentedKey, 'utf8');
+}
+
 function createRing(dir: string, keys: readonly LoadedKey[]): KeyRing {
-  const masters = keys.filter((key) => key.kind === 'master');
-  const hostFunctionKeys = keys.filter((key) => key.kind === 'hostFunction');
-  const functionKeys = keys.filter((key) => key.kind === 'function');
-  const isMaster = (presentedKey: string | undefined): boolean =>
-    typeof presentedKey === 'string' && presentedKey !== '' && matchesAny(masters, digestOf(presentedKey));
+  const bytesOf = (kind: KeyFile['kind']): Buffer[] =>
+    keys.filter((key) => key.kind === kind).map((key) => key.bytes);
+  const masters = bytesOf('master');
+  // system keys authorise only extension webhooks, never `function` or `admin`
+  const anyFunction = [...bytesOf('hostFunction'), ...masters];
+  /** Per function (lower-cased name): host function keys, its own keys and the master keys. */
+  const perFunction = new Map<string, Buffer[]>();
+  const candidatesFor = (functionName: string): Buffer[] => {
+    const target = functionName.toLowerCase();
+    let list = perFunction.get(target);
+    if (!list) {
+      const own = keys.filter((key) => key.kind === 'function' && key.functionName === target);
+      list = [...anyFunction, ...own.map((key) => key.bytes)];
+      // The names come from the loaded functions, a bounded set.
+      perFunction.set(target, list);
+    }
+    return list;
+  };
+  const isMaster = (presentedKey: string | undefined): boolean => {
+    const presented = presentedBytes(presentedKey);
+    return presented !== undefined && matchesAny(masters, presented);
+  };
   return {
     dir,
     isMaster,
     authorize(level, functionName, presentedKey) {
       if (level === 'anonymous') return true;
-      if (typeof presentedKey !== 'string' || presentedKey === '') return false;
-      const presented = digestOf(presentedKey);
-      const master = matchesAny(masters, presented);
-      if (level === 'admin') return master;
+      const presented = presentedBytes(presentedKey);
+      if (!presented) return false;
+      if (level === 'admin') return matchesAny(masters, presented);
       if (level !== 'function') return false;
-      const target = functionName.toLowerCase();
-      const ownKeys = functionKeys.filter((key) => key.functionName === target);
-      // system keys authorise only extension webhooks, never `function` or `admin`
-      return matchesAny([...hostFunctionKeys, ...ownKeys], presented) || master;
+      return matchesAny(candidatesFor(functionName), presented);
     },
     keyNames: () => keys.map((key) => key.fileName),
   };
@@ -154,7 +205,10 @@ export async function loadKeyRing(
 ): Promise<{ ring: KeyRing; generated: boolean }> {
   const absoluteDir = path.resolve(dir);
   let keys = await readKeys(absoluteDir, log);
-  if (keys.length > 0) return { ring: createRing(absoluteDir, keys), generated: false };
+  if (keys.length > 0) {
+    await warnIfShared(absoluteDir, 'key directory', log);
+    return { ring: createRing(absoluteDir, keys), generated: false };
+  }
   const created = await fs.mkdir(absoluteDir, { recursive: true, mode: 0o700 });
   // mkdir's mode is filtered by the umask; a directory we created holds secrets, so set it exactly
   if (created !== undefined) await fs.chmod(absoluteDir, 0o700);
@@ -170,7 +224,13 @@ export async function readKey(dir: string, fileName: string): Promise<string> {
   if (fileName !== path.basename(fileName) || fileName.startsWith('.')) {
     throw new Error(`"${fileName}" is not a key file name`);
   }
-  const value = (await fs.readFile(path.join(dir, fileName), 'utf8')).trim();
-  if (value === '') throw new Error(`key file ${fileName} in ${dir} is empty`);
-  return value;
+  const file = path.join(dir, fileName);
+  const value = await readKeyValue(file);
+  if (value !== undefined) return value;
+  // Absent altogether (not even a link) is a different matter from an unusable file.
+  const exists = await fs.lstat(file).then(
+    () => true,
+    () => false,
+  );
+  throw new Error(exists ? unusableKeyFile(dir, fileName) : `key file ${file} does not exist (ENOENT)`);
 }

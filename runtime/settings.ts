@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { parseLogLevel, type HostLog, type LogLevel } from './log';
+import { LogLevels, type HostLog } from './log';
 
 const JOB_HOST_PREFIX = 'azurefunctionsjobhost__';
 const DEFAULT_BODY_LIMIT = 104_857_600; // Kestrel MaxRequestBodySize, as on the real host
@@ -17,6 +17,41 @@ export interface HstsSettings {
   preload: boolean;
 }
 
+/**
+ * Connection and timing limits of the embedded host (host.json `embeddedHost`, overridable like any
+ * host.json value with `AzureFunctionsJobHost__embeddedHost__<name>`). The real host leaves these to
+ * Kestrel or the ingress; the embedded host faces clients itself, so it bounds them.
+ */
+export interface ConnectionLimits {
+  /** Open connections in total (`server.maxConnections`); more are closed at once. */
+  maxConnections: number;
+  /** Open connections from one client address; more are answered 503 and closed. */
+  maxConnectionsPerClient: number;
+  /** Time to receive the request line and headers (408 after it). */
+  headersTimeoutMs: number;
+  /** Time to receive the whole request, body included (408 after it). */
+  requestTimeoutMs: number;
+  /** Longest silence while a body is being read (408, connection closed). */
+  bodyIdleTimeoutMs: number;
+  /** An idle keep-alive connection is closed after this long. */
+  keepAliveTimeoutMs: number;
+  /** Bytes of request line plus headers (431 beyond). */
+  maxHeaderBytes: number;
+  /** Liveness: `/admin/host/ping` answers 503 once every concurrency slot has been busy this long with none freed. */
+  stallTimeoutMs: number;
+}
+
+export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = {
+  maxConnections: 512,
+  maxConnectionsPerClient: 128,
+  headersTimeoutMs: 15_000,
+  requestTimeoutMs: 120_000,
+  bodyIdleTimeoutMs: 10_000,
+  keepAliveTimeoutMs: 5_000,
+  maxHeaderBytes: 16 * 1024,
+  stallTimeoutMs: 60_000,
+};
+
 export interface HostSettings {
   routePrefix: string;
   /** null = unbounded (`-1`). */
@@ -30,7 +65,9 @@ export interface HostSettings {
   disableHomepage: boolean;
   /** `functions` in host.json (or AzureFunctionsJobHost__functions__N): load only these; undefined = all. */
   functionsFilter: string[] | undefined;
-  logLevel: LogLevel;
+  limits: ConnectionLimits;
+  /** host.json `logging.logLevel` (per category, `default` as fallback). */
+  logLevels: LogLevels;
 }
 
 type Json = Record<string, unknown>;
@@ -278,6 +315,7 @@ export function resolveHostSettings(hostJson: Json, env: NodeJS.ProcessEnv): Hos
   return {
     routePrefix,
     functionTimeoutMs,
+    limits: resolveLimits(get(hostJson, 'embeddedHost')),
     maxConcurrentRequests: toLimit(
       get(http, 'maxConcurrentRequests'),
       'extensions.http.maxConcurrentRequests',
@@ -292,8 +330,46 @@ export function resolveHostSettings(hostJson: Json, env: NodeJS.ProcessEnv): Hos
     bodyLimitBytes,
     disableHomepage: toBool(envValue(env, 'AzureWebJobsDisableHomepage')),
     functionsFilter,
-    logLevel: parseLogLevel(get(hostJson, 'logging', 'logLevel', 'default')),
+    logLevels: new LogLevels(get(hostJson, 'logging', 'logLevel')),
   };
+}
+
+function positiveInteger(value: unknown, fallback: number, what: string): number {
+  const n = toInteger(value, fallback, what);
+  if (n < 1) throw new Error(`${what} must be a positive integer, got ${n}`);
+  return n;
+}
+
+function positiveSpan(value: unknown, fallbackMs: number, what: string): number {
+  if (value === undefined || value === null || value === '') return fallbackMs;
+  const ms = parseTimeSpan(value, what);
+  if (ms === null || ms <= 0) throw new Error(`${what} must be a positive time span like "00:00:10"`);
+  return ms;
+}
+
+function resolveLimits(raw: unknown): ConnectionLimits {
+  const d = DEFAULT_CONNECTION_LIMITS;
+  const at = (name: string): unknown => get(raw, name);
+  const what = (name: string): string => `host.json embeddedHost.${name}`;
+  const limits: ConnectionLimits = {
+    maxConnections: positiveInteger(at('maxConnections'), d.maxConnections, what('maxConnections')),
+    maxConnectionsPerClient: positiveInteger(
+      at('maxConnectionsPerClient'),
+      d.maxConnectionsPerClient,
+      what('maxConnectionsPerClient'),
+    ),
+    headersTimeoutMs: positiveSpan(at('headersTimeout'), d.headersTimeoutMs, what('headersTimeout')),
+    requestTimeoutMs: positiveSpan(at('requestTimeout'), d.requestTimeoutMs, what('requestTimeout')),
+    bodyIdleTimeoutMs: positiveSpan(at('bodyIdleTimeout'), d.bodyIdleTimeoutMs, what('bodyIdleTimeout')),
+    keepAliveTimeoutMs: positiveSpan(at('keepAliveTimeout'), d.keepAliveTimeoutMs, what('keepAliveTimeout')),
+    maxHeaderBytes: positiveInteger(at('maxHeaderSize'), d.maxHeaderBytes, what('maxHeaderSize')),
+    stallTimeoutMs: positiveSpan(at('stallTimeout'), d.stallTimeoutMs, what('stallTimeout')),
+  };
+  // Node requires the request timeout to cover the headers timeout.
+  if (limits.requestTimeoutMs < limits.headersTimeoutMs) {
+    throw new Error('host.json embeddedHost.requestTimeout must not be shorter than headersTimeout');
+  }
+  return limits;
 }
 
 /** `AzureWebJobs.<name>.Disabled=true` (name matched case-insensitively, as app settings are). */

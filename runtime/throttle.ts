@@ -12,6 +12,8 @@ export interface ThrottleTicket {
 export class RequestThrottle {
   #running = 0;
   #outstanding = 0;
+  /** When a running slot was last freed (or the throttle made): progress, for the liveness probe. */
+  #lastFreed = Date.now();
   readonly #queue: { start: () => void }[] = [];
 
   constructor(
@@ -27,6 +29,15 @@ export class RequestThrottle {
     return this.#outstanding;
   }
 
+  /**
+   * True when every concurrency slot is taken and none has been freed for `stallMs`: the host is
+   * saturated and making no progress (liveness fails). Unbounded concurrency never stalls here.
+   */
+  stalled(stallMs: number, now = Date.now()): boolean {
+    if (this.maxConcurrent < 0 || this.#running < this.maxConcurrent) return false;
+    return now - this.#lastFreed >= stallMs;
+  }
+
   /** A ticket, or undefined when the request must be refused. */
   tryAdmit(): ThrottleTicket | undefined {
     if (this.maxOutstanding >= 0 && this.#outstanding >= this.maxOutstanding) return undefined;
@@ -36,6 +47,8 @@ export class RequestThrottle {
     const ready = new Promise<void>((resolve) => (startNow = resolve));
     const entry = {
       start: () => {
+        // A slot that was idle does not count as a stall.
+        if (this.#running === 0) this.#lastFreed = Date.now();
         state = 'running';
         this.#running++;
         startNow();
@@ -51,6 +64,7 @@ export class RequestThrottle {
         startNow(); // settle the waiter; it must check that its client is still there
       } else {
         this.#running--;
+        this.#lastFreed = Date.now();
       }
       state = 'done';
       this.#outstanding--;

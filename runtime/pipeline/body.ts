@@ -1,7 +1,12 @@
 import type { IncomingMessage } from 'node:http';
 
 export type BodyResult =
-  { ok: true; body: Buffer } | { ok: false; reason: 'too-large' } | { ok: false; reason: 'aborted' };
+  | { ok: true; body: Buffer }
+  | { ok: false; reason: 'too-large' }
+  | { ok: false; reason: 'aborted' }
+  | { ok: false; reason: 'idle' };
+
+const NO_BODY = Buffer.alloc(0);
 
 /** True when the request's Content-Length alone is over the limit (refused before reading anything). */
 export function declaresBodyOver(req: IncomingMessage, limit: number): boolean {
@@ -9,24 +14,47 @@ export function declaresBodyOver(req: IncomingMessage, limit: number): boolean {
   return declared !== undefined && /^\d+$/.test(declared) && Number(declared) > limit;
 }
 
+/** True while body bytes the client announced may still arrive (a refusal must then close the connection). */
+export function bodyPending(req: IncomingMessage): boolean {
+  if (req.complete) return false;
+  const declared = req.headers['content-length'];
+  return req.headers['transfer-encoding'] !== undefined || (declared !== undefined && declared !== '0');
+}
+
 /**
  * Reads the request body up to `limit` bytes. A declared Content-Length over the limit is refused before
- * reading; a chunked body is counted as it streams and refused the moment it passes the limit.
+ * reading; a chunked body is counted as it streams and refused the moment it passes the limit. A client
+ * that sends nothing for `idleMs` (null: no limit) is given up on ('idle').
  */
-export function readBodyWithLimit(req: IncomingMessage, limit: number): Promise<BodyResult> {
+export function readBodyWithLimit(
+  req: IncomingMessage,
+  limit: number,
+  idleMs: number | null = null,
+): Promise<BodyResult> {
   if (declaresBodyOver(req, limit)) return Promise.resolve({ ok: false, reason: 'too-large' });
+  // Already parsed with nothing buffered (e.g. a GET): no listeners, no timer.
+  if (req.complete && req.readableLength === 0) {
+    req.resume();
+    return Promise.resolve({ ok: true, body: NO_BODY });
+  }
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
     let settled = false;
+    let timer: NodeJS.Timeout | undefined;
     const finish = (result: BodyResult): void => {
       if (settled) return;
       settled = true;
+      if (timer) clearTimeout(timer);
       req.off('data', onData);
       req.off('end', onEnd);
       req.off('error', onAbort);
       req.off('close', onClose);
       resolve(result);
+    };
+    const onIdle = (): void => {
+      req.pause();
+      finish({ ok: false, reason: 'idle' });
     };
     const onData = (chunk: Buffer): void => {
       size += chunk.length;
@@ -36,12 +64,14 @@ export function readBodyWithLimit(req: IncomingMessage, limit: number): Promise<
         return;
       }
       chunks.push(chunk);
+      timer?.refresh();
     };
-    const onEnd = (): void => finish({ ok: true, body: Buffer.concat(chunks, size) });
+    const onEnd = (): void => finish({ ok: true, body: size === 0 ? NO_BODY : Buffer.concat(chunks, size) });
     const onAbort = (): void => finish({ ok: false, reason: 'aborted' });
     const onClose = (): void => {
       if (!req.complete) onAbort();
     };
+    if (idleMs !== null) timer = setTimeout(onIdle, idleMs);
     req.on('data', onData);
     req.on('end', onEnd);
     req.on('error', onAbort);

@@ -2,7 +2,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { requestKey } from './auth';
 import type { PipelineContext } from './context';
 import { triggerBinding } from '../invoke';
-import { sendEmpty, sendHtml, sendJson } from './respond';
+import { answerUnreadBody, sendEmpty, sendHtml, sendJson } from './respond';
+import { bodyPending, readBodyWithLimit } from './body';
+import { clientAddress } from './function-request';
 
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -21,9 +23,16 @@ export function homepageHtml(name = 'Functions', note?: string): string {
 
 const ADMIN_FUNCTION = /^\/admin\/functions\/([^/]+)\/?$/i;
 
+const ADMIN_PATH = /^\/(admin|runtime)(\/|$)/i;
+
 /** Paths the host itself serves; they are never routed to functions (`admin`/`runtime` are reserved). */
 export function isAdminPath(pathname: string): boolean {
-  return /^\/(admin|runtime)(\/|$)/i.test(pathname);
+  return ADMIN_PATH.test(pathname);
+}
+
+/** The built-in paths: the homepage and everything under admin/runtime. */
+export function isBuiltInPath(pathname: string): boolean {
+  return /^\/+$/.test(pathname) || ADMIN_PATH.test(pathname);
 }
 
 function safeDecode(text: string): string {
@@ -48,17 +57,17 @@ function parseAdminInput(body: Buffer): string | undefined {
 }
 
 /**
- * Serves `/`, `/admin/host/ping`, `/admin/host/status` and `POST /admin/functions/{name}`.
- * Returns false when the request is not a built-in (the caller routes it to a function).
+ * Serves `/`, `/admin/host/ping`, `/admin/host/status` and `POST /admin/functions/{name}`; keys are
+ * checked before any body is read. Returns false when the request is not a built-in (the caller
+ * routes it to a function).
  */
-export function serveBuiltIn(
+export async function serveBuiltIn(
   ctx: PipelineContext,
   req: IncomingMessage,
   res: ServerResponse,
   url: URL,
-  body: Buffer,
-): boolean {
-  const method = (req.method ?? 'GET').toUpperCase();
+  method: string,
+): Promise<boolean> {
   const pathname = url.pathname.replace(/\/+$/, '') || '/';
 
   if (pathname === '/') {
@@ -70,18 +79,22 @@ export function serveBuiltIn(
   if (!isAdminPath(pathname)) return false;
 
   if (/^\/admin\/host\/ping$/i.test(pathname) && (method === 'GET' || method === 'POST')) {
-    sendEmpty(res, 200);
+    // Liveness: a host whose every slot is stuck is not alive (see docs/host-limits.md).
+    sendEmpty(res, ctx.stalled() ? 503 : 200, bodyPending(req) ? { Connection: 'close' } : {});
     return true;
   }
   if (/^\/admin\/host\/status$/i.test(pathname) && method === 'GET') {
-    if (!ctx.keys.isMaster(requestKey(req, url))) sendEmpty(res, 401);
-    else sendJson(res, 200, ctx.status());
+    if (!ctx.keys.isMaster(requestKey(req, url))) {
+      ctx.audit.keys.line(`Refused GET ${pathname} from ${clientAddress(req)}: not the master key`);
+      sendEmpty(res, 401, bodyPending(req) ? { Connection: 'close' } : {});
+    } else sendJson(res, 200, ctx.status());
     return true;
   }
   const adminInvoke = ADMIN_FUNCTION.exec(pathname);
   if (adminInvoke && method === 'POST') {
     if (!ctx.keys.isMaster(requestKey(req, url))) {
-      sendEmpty(res, 401);
+      ctx.audit.keys.line(`Refused POST ${pathname} from ${clientAddress(req)}: not the master key`);
+      sendEmpty(res, 401, bodyPending(req) ? { Connection: 'close' } : {});
       return true;
     }
     const fn = ctx.functions.get(safeDecode(adminInvoke[1] ?? '').toLowerCase());
@@ -98,7 +111,16 @@ export function serveBuiltIn(
       });
       return true;
     }
-    const input = parseAdminInput(body);
+    const read = await readBodyWithLimit(
+      req,
+      ctx.settings.bodyLimitBytes,
+      ctx.settings.limits.bodyIdleTimeoutMs,
+    );
+    if (!read.ok) {
+      answerUnreadBody(res, read.reason);
+      return true;
+    }
+    const input = parseAdminInput(read.body);
     if (input === undefined) {
       sendJson(res, 400, {
         statusCode: 400,
@@ -113,6 +135,6 @@ export function serveBuiltIn(
     return true;
   }
   // Every other admin/runtime path: not found, exactly like an unmatched route.
-  sendEmpty(res, 404);
+  sendEmpty(res, 404, bodyPending(req) ? { Connection: 'close' } : {});
   return true;
 }

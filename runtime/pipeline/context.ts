@@ -1,5 +1,5 @@
 import type { CoreShim, RegisteredFunction } from '../core-shim';
-import type { HostLog } from '../log';
+import type { HostLog, RateLimitedLog } from '../log';
 import type { RouteTable } from '../router';
 import type { HostSettings } from '../settings';
 import type { RequestThrottle } from '../throttle';
@@ -72,9 +72,13 @@ export interface PipelineContext {
   /** The library's stream listener when the app called `app.setup({ enableHttpStream: true })`. */
   httpStreamUri: URL | undefined;
   log: HostLog;
+  /** Rate-limited lines for refusals: failed key checks, refused clients, failed TLS handshakes. */
+  audit: { keys: RateLimitedLog; clients: RateLimitedLog; tls: RateLimitedLog };
   inFlight: InFlightTracker;
   isClosing(): boolean;
   /** Runs a non-HTTP function in the background (admin endpoint); resolves when it was started. */
   startNonHttp(fn: RegisteredFunction, input: string): void;
   status(): Record<string, unknown>;
+  /** Liveness: every concurrency slot busy with none freed for the stall timeout. */
+  stalled(): boolean;
 }

@@ -4,7 +4,7 @@ import type { RegisteredFunction } from '../core-shim';
 import { invokeWithTimeout, triggerBinding } from '../invoke';
 import { describeError } from '../log';
 import { authLevelOf, requestKey } from './auth';
-import type { PipelineContext } from './context';
+import type { AuthLevel, PipelineContext } from './context';
 import { HttpInvocationLog } from './invocation-log';
 import { sendEmpty } from './respond';
 import {
@@ -45,7 +45,12 @@ async function invokeHttpFunction(
   facts: HttpRequestFacts,
 ): Promise<void> {
   const request = httpInvocationRequest(fn, toRpcHttpRequest(facts));
-  const invocationLog = new HttpInvocationLog(ctx.log, fn.metadata.name, request.invocationId);
+  const invocationLog = new HttpInvocationLog(
+    ctx.log,
+    ctx.settings.logLevels,
+    fn.metadata.name,
+    request.invocationId,
+  );
   let result: HttpResult;
   try {
     const response = await invokeWithTimeout(ctx.shim, fn, request, ctx.settings.functionTimeoutMs);
@@ -66,46 +71,83 @@ async function invokeHttpFunction(
   }
 }
 
+/** A routed, authorised request, or the status that refuses it (decided from the request line and headers). */
+export type Resolution =
+  { fn: RegisteredFunction; params: Record<string, string | undefined> } | { refused: 401 | 404 };
+
+const authLevels = new WeakMap<RegisteredFunction, AuthLevel>();
+
+function authLevelFor(fn: RegisteredFunction): AuthLevel {
+  let level = authLevels.get(fn);
+  if (level === undefined) {
+    level = authLevelOf(triggerBinding(fn).binding);
+    authLevels.set(fn, level);
+  }
+  return level;
+}
+
 /**
- * Route match → disabled check → key check → invocation. Unmatched → 404, bad key → 401, both with empty body.
- * `body` is undefined in stream mode: the request body is then still unread and piped to the function.
+ * Route match → disabled check → key check, from the request line and headers alone: nothing here
+ * waits for the body or takes a concurrency slot. Unmatched → 404, bad key → 401 (one rate-limited
+ * log line naming address, function and reason, never the key).
+ */
+export function resolveFunction(
+  ctx: PipelineContext,
+  req: IncomingMessage,
+  method: string,
+  url: URL,
+): Resolution {
+  const match = ctx.routes.match(method, url.pathname);
+  const fn = match ? ctx.functions.get(match.functionName.toLowerCase()) : undefined;
+  if (!match || !fn) return { refused: 404 };
+  const level = authLevelFor(fn);
+  const disabled = ctx.disabled.size > 0 && ctx.disabled.has(fn.metadata.name.toLowerCase());
+  if (level === 'anonymous' && !disabled) return { fn, params: match.params };
+  const key = requestKey(req, url);
+  if (disabled && !ctx.keys.isMaster(key)) return { refused: 404 };
+  if (level !== 'anonymous' && !ctx.keys.authorize(level, fn.metadata.name, key)) {
+    const reason = key === undefined ? 'no function key' : `a key that does not grant ${level} access`;
+    ctx.audit.keys.line(
+      `Refused ${method} ${url.pathname} (function ${fn.metadata.name}) from ${clientAddress(req)}: ${reason}`,
+    );
+    return { refused: 401 };
+  }
+  return { fn, params: match.params };
+}
+
+const NO_BODY = Buffer.alloc(0);
+
+/** The peer's address as logged and forwarded (IPv4-mapped IPv6 shown as IPv4). */
+export function clientAddress(req: IncomingMessage): string {
+  const address = req.socket.remoteAddress;
+  if (address === undefined) return '(unknown)';
+  return address.startsWith('::ffff:') ? address.slice(7) : address;
+}
+
+/**
+ * Invokes a resolved function. `body` is undefined in stream mode: the request body is then still
+ * unread and piped to the function.
  */
 export async function serveFunction(
   ctx: PipelineContext,
   req: IncomingMessage,
   res: ServerResponse,
+  method: string,
   url: URL,
+  target: { fn: RegisteredFunction; params: Record<string, string | undefined> },
   body: Buffer | undefined,
 ): Promise<void> {
-  const method = (req.method ?? 'GET').toUpperCase();
-  // A refusal must not wait for (or keep the connection for) a body nobody reads.
-  const refusalHeaders: Record<string, string> =
-    body === undefined && !req.complete ? { Connection: 'close' } : {};
-  const match = ctx.routes.match(method, url.pathname);
-  const fn = match ? ctx.functions.get(match.functionName.toLowerCase()) : undefined;
-  if (!match || !fn) {
-    sendEmpty(res, 404, refusalHeaders);
-    return;
-  }
-  const key = requestKey(req, url);
-  if (ctx.disabled.has(fn.metadata.name.toLowerCase()) && !ctx.keys.isMaster(key)) {
-    sendEmpty(res, 404, refusalHeaders);
-    return;
-  }
-  const level = authLevelOf(triggerBinding(fn).binding);
-  if (level !== 'anonymous' && !ctx.keys.authorize(level, fn.metadata.name, key)) {
-    sendEmpty(res, 401, refusalHeaders);
-    return;
-  }
+  const { fn } = target;
   const facts = {
     method,
     url,
     rawHeaders: req.rawHeaders,
-    params: match.params,
-    clientCertDer: peerCertificateDer(req),
-    remoteAddress: req.socket.remoteAddress?.replace(/^::ffff:/, ''),
+    params: target.params,
+    clientCertDer: ctx.secure ? peerCertificateDer(req) : undefined,
+    remoteAddress: req.socket.remoteAddress === undefined ? undefined : clientAddress(req),
+    body: body ?? NO_BODY,
   };
-  if (body !== undefined) await invokeHttpFunction(ctx, fn, res, { ...facts, body });
+  if (body !== undefined) await invokeHttpFunction(ctx, fn, res, facts);
   else if (ctx.httpStreamUri) await invokeStreamedHttpFunction(ctx, fn, req, res, facts, ctx.httpStreamUri);
   else throw new Error('serveFunction needs the request body outside stream mode');
 }

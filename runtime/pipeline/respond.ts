@@ -27,3 +27,11 @@ export function sendHtml(res: ServerResponse, status: number, html: string, head
   res.setHeader('Content-Length', String(body.length));
   res.end(headOnly ? undefined : body);
 }
+
+/** The answer when a body could not be read: 413 (too large) or 408 (client went quiet), connection closed. */
+export function answerUnreadBody(res: ServerResponse, reason: 'too-large' | 'aborted' | 'idle'): void {
+  // Do not drain a body nobody will read: answer and drop the connection.
+  if (reason === 'too-large') sendEmpty(res, 413, { Connection: 'close' });
+  else if (reason === 'idle') sendEmpty(res, 408, { Connection: 'close' });
+  else res.destroy();
+}

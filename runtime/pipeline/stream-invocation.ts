@@ -63,11 +63,19 @@ export async function invokeStreamedHttpFunction(
   facts: Omit<HttpRequestFacts, 'body'>,
   target: URL,
 ): Promise<void> {
-  const rpc = toRpcHttpRequest({ ...facts, params: presentParams(facts.params), body: Buffer.alloc(0) });
+  const rpc = toRpcHttpRequest(
+    { ...facts, params: presentParams(facts.params), body: Buffer.alloc(0) },
+    true,
+  );
   // The body travels over the proxied connection only.
   rpc.http.body = null;
   const request = httpInvocationRequest(fn, rpc);
-  const invocationLog = new HttpInvocationLog(ctx.log, fn.metadata.name, request.invocationId);
+  const invocationLog = new HttpInvocationLog(
+    ctx.log,
+    ctx.settings.logLevels,
+    fn.metadata.name,
+    request.invocationId,
+  );
 
   let markDelivered: () => void = () => undefined;
   const delivered = new Promise<void>((resolve) => (markDelivered = resolve));

@@ -36,7 +36,7 @@ export interface StreamProxyOptions {
   /** The absolute URL the function sees (its host and scheme travel as x-forwarded-*). */
   url: URL;
   /** Request headers as the function sees them. */
-  headers: Map<string, string>;
+  headers: Record<string, string>;
   bodyLimit: number;
   req: IncomingMessage;
   res: ServerResponse;
@@ -50,7 +50,8 @@ export interface StreamProxyOptions {
 
 function forwardedHeaders(opts: StreamProxyOptions): Record<string, string> {
   const headers: Record<string, string> = {};
-  for (const [name, value] of opts.headers) if (!NOT_FORWARDED.has(name)) headers[name] = value;
+  for (const [name, value] of Object.entries(opts.headers))
+    if (!NOT_FORWARDED.has(name)) headers[name] = value;
   headers[INVOCATION_ID_HEADER] = opts.invocationId;
   headers['x-forwarded-host'] = opts.url.host;
   headers['x-forwarded-proto'] = opts.url.protocol.replace(/:$/, '');

@@ -91,10 +91,12 @@ export function registerEndpoint(
     authLevel: apiAuthLevel,
     handler: async (req, ctx) => {
       const started = Date.now();
-      let verb: string = req.method;
+      const method = req.method;
+      let verb: string = method;
       let response: HttpResponseInit;
       try {
-        verb = effectiveMethod(req.method, req.headers.get('x-http-method-override'));
+        // Only a POST can carry an override: other requests skip the header lookup.
+        verb = effectiveMethod(method, method === 'POST' ? req.headers.get('x-http-method-override') : null);
         response = await dispatch(req, ctx, verb, methods);
       } catch (err) {
         if (isApiError(err)) {

@@ -5,7 +5,9 @@ import { SenseError } from '../sense/errors';
 import type { QrsClient } from '../sense/qrs';
 
 export type StartOutcome =
-  { ok: true; executionId: string | null } | { ok: false; statusCode: number; message: string };
+  | { ok: true; executionId: string | null }
+  /** `unreached`: the error when QRS never answered (network, TLS, timeout, configuration). */
+  | { ok: false; statusCode: number; message: string; unreached?: unknown };
 
 const NOT_STARTED =
   'QRS answered with an empty execution id: the task was not started (is it disabled or already running?)';
@@ -14,8 +16,8 @@ function failure(err: unknown): StartOutcome {
   if (err instanceof SenseError && err.upstreamStatus !== undefined) {
     return { ok: false, statusCode: err.upstreamStatus, message: err.message };
   }
-  if (isApiError(err)) return { ok: false, statusCode: err.statusCode, message: err.message };
-  return { ok: false, statusCode: 500, message: errorMessage(err) };
+  if (isApiError(err)) return { ok: false, statusCode: err.statusCode, message: err.message, unreached: err };
+  return { ok: false, statusCode: 500, message: errorMessage(err), unreached: err };
 }
 
 /**

@@ -11,7 +11,7 @@ import type { QrsCall } from '../sensesim/types';
 
 interface Started {
   taskId: string;
-  taskName: string;
+  taskName: string | null;
   executionId: string;
 }
 interface Report {
@@ -61,13 +61,21 @@ describe('start by id', () => {
     assert.equal(report.tasksId.started.length, 1);
     const [started] = report.tasksId.started;
     assert.equal(started?.taskId, FIXTURE.taskReloadSales);
-    assert.equal(started?.taskName, 'Reload Sales');
+    // One id, no filter: the start itself proves the task exists, so no lookup fetched its name.
+    assert.equal(started?.taskName, null);
     assert.match(started?.executionId ?? '', GUID);
     assert.notEqual(started?.executionId, '00000000-0000-0000-0000-000000000000');
     const calls = starts();
     assert.equal(calls.length, 1);
     assert.equal(calls[0]?.path, `/qrs/task/${FIXTURE.taskReloadSales}/start/synchronous`);
-    assert.equal(assertSenseIdentity(env.sim), 2, 'one id lookup and one start');
+    assert.equal(assertSenseIdentity(env.sim), 1, 'the start only, no lookup');
+  });
+
+  test('a single unknown id is invalid (QRS answered 404 to the start); nothing else changed', async () => {
+    const { status, report } = await start(FIXTURE.taskUnknown);
+    assert.equal(status, 200);
+    assert.deepEqual(report.tasksId, { started: [], invalid: [{ taskId: FIXTURE.taskUnknown }], denied: [] });
+    assert.deepEqual(report.tasksFailed, []);
   });
 
   test('real PUT and plain POST behave the same; ids are accepted in upper case', async () => {

@@ -65,9 +65,18 @@ export function findById<T extends { id: string }>(items: T[], id: string): T | 
 }
 
 function lastExecution(fx: SenseFixtures, task: SimTask): Record<string, unknown> {
-  const newest = fx.executionResults
-    .filter((r) => r.taskID === task.id)
-    .sort((a, b) => Date.parse(b.startTime) - Date.parse(a.startTime))[0];
+  // One pass (the first of equal start times wins, as a stable sort would give): every task row
+  // of every lookup comes here, so this must not sort the whole history.
+  let newest: (typeof fx.executionResults)[number] | undefined;
+  let newestStart = -Infinity;
+  for (const result of fx.executionResults) {
+    if (result.taskID !== task.id) continue;
+    const start = Date.parse(result.startTime);
+    if (newest === undefined || start > newestStart) {
+      newest = result;
+      newestStart = start;
+    }
+  }
   return newest ? condensedResult(newest) : neverStartedResult();
 }
 

@@ -1,0 +1,300 @@
+/**
+ * `npm run bench`: the host's speed next to its floors, in one run. Every target runs in its own child
+ * process (bench/servers.ts); this process only generates load (bench/load.ts) over loopback.
+ * Rounds interleave the targets so a noisy neighbour hits them alike; the medians of the rounds and
+ * their ratios go to bench/results/latest.json (and a dated copy) and to the console.
+ * Options: --seconds N (per target and round, default 3), --rounds N (default 3), --connections N (20),
+ * --only name,name (measure some targets; results are then not recorded), --profile-dir DIR (CPU profiles).
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { openSync, closeSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { request } from 'undici';
+import { createTestPki, type TestPki } from '../test/helpers/pki';
+import { FIXTURE } from '../test/sensesim/fixtures';
+import { runLoad, type LoadResult, type LoadTarget } from './load';
+import type { ChildArgs, Ready } from './servers';
+
+const RESULTS_DIR = path.join(__dirname, '..', '..', 'bench', 'results');
+
+function option(name: string, fallback: number): number {
+  const at = process.argv.indexOf(`--${name}`);
+  const value = at > 0 ? Number(process.argv[at + 1]) : fallback;
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} needs a positive number`);
+  return value;
+}
+
+function textOption(name: string): string | undefined {
+  const at = process.argv.indexOf(`--${name}`);
+  return at > 0 ? process.argv[at + 1] : undefined;
+}
+
+interface Child {
+  ready: Ready;
+  process: ChildProcess;
+}
+
+/** Forks a target; its stdout (the host log) goes to a file so logging costs what it costs in production. */
+function startChild(args: ChildArgs, logFile: string): Promise<Child> {
+  const out = openSync(logFile, 'w');
+  const profileDir = textOption('profile-dir');
+  const child = fork(path.join(__dirname, 'servers.js'), [JSON.stringify(args)], {
+    stdio: ['ignore', out, 'inherit', 'ipc'],
+    // --profile-dir D: every target writes a CPU profile (node --cpu-prof) into D when it stops.
+    execArgv: profileDir ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(profileDir, args.mode)] : [],
+  });
+  closeSync(out);
+  return new Promise((resolve, reject) => {
+    child.once('message', (message) => resolve({ ready: message as Ready, process: child }));
+    child.once('exit', (code) => reject(new Error(`bench target ${args.mode} exited with ${code}`)));
+  });
+}
+
+/** The child's CPU time so far, in microseconds. */
+function cpuOf(child: Child): Promise<number> {
+  return new Promise((resolve) => {
+    const onMessage = (message: unknown): void => {
+      if (typeof message === 'object' && message !== null && 'cpu' in message) {
+        child.process.off('message', onMessage);
+        resolve((message as { cpu: number }).cpu);
+      }
+    };
+    child.process.on('message', onMessage);
+    child.process.send('cpu');
+  });
+}
+
+async function cpuOfAll(children: Child[]): Promise<number> {
+  let total = 0;
+  for (const child of children) total += await cpuOf(child);
+  return total;
+}
+
+function stopChild(child: Child): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.process.kill('SIGKILL'), 10_000);
+    child.process.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.process.send('stop');
+  });
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+}
+
+interface Summary {
+  rps: number;
+  p50Ms: number;
+  p99Ms: number;
+  errors: number;
+  /** Server-side CPU per answered request (host, plus the simulator for Sense targets). */
+  cpuUsPerRequest: number;
+  rounds: Measured[];
+}
+
+type Measured = LoadResult & { cpuUsPerRequest: number };
+
+function summarise(rounds: Measured[]): Summary {
+  return {
+    rps: Math.round(median(rounds.map((r) => r.rps))),
+    p50Ms: median(rounds.map((r) => r.p50Ms)),
+    p99Ms: median(rounds.map((r) => r.p99Ms)),
+    cpuUsPerRequest: Math.round(median(rounds.map((r) => r.cpuUsPerRequest))),
+    errors: rounds.reduce((sum, r) => sum + r.errors, 0),
+    rounds,
+  };
+}
+
+const ratio = (a: Summary | undefined, b: Summary | undefined): number | null =>
+  a && b && b.rps > 0 ? Math.round((a.rps / b.rps) * 1000) / 1000 : null;
+
+/** The same comparison by server CPU per request (b's cost over a's): steadier on a busy machine. */
+const cpuRatio = (a: Summary | undefined, b: Summary | undefined): number | null =>
+  a && b && a.cpuUsPerRequest > 0 ? Math.round((b.cpuUsPerRequest / a.cpuUsPerRequest) * 1000) / 1000 : null;
+
+async function main(): Promise<void> {
+  const seconds = option('seconds', 3);
+  const rounds = option('rounds', 3);
+  const connections = option('connections', 20);
+  const pki: TestPki = await createTestPki();
+  const logDir = path.join(os.tmpdir(), `bench-logs-${process.pid}`);
+  await mkdir(logDir, { recursive: true });
+  const children: Child[] = [];
+  try {
+    const raw = await startChild({ mode: 'raw' }, path.join(logDir, 'raw.log'));
+    children.push(raw);
+    const floor = await startChild({ mode: 'floor' }, path.join(logDir, 'floor.log'));
+    children.push(floor);
+    const sense = await startChild({ mode: 'sense', pki }, path.join(logDir, 'sense.log'));
+    children.push(sense);
+    const senseSection = {
+      host: '127.0.0.1',
+      qrsPort: sense.ready.qrsPort,
+      enginePort: 1,
+      serverName: 'localhost',
+      cert: pki.clientCert,
+      key: pki.clientKey,
+      ca: pki.caCert,
+      timeoutMs: 10_000,
+    };
+    const product = await startChild(
+      { mode: 'product', sense: senseSection },
+      path.join(logDir, 'product.log'),
+    );
+    children.push(product);
+    const key = product.ready.key ?? '';
+    const mtls = {
+      cert: await readFile(pki.clientCert),
+      key: await readFile(pki.clientKey),
+      ca: await readFile(pki.caCert),
+      servername: 'localhost',
+    };
+    const xrfkey = 'abcdefghijklmnop';
+    const seeded = await request(`${product.ready.origin}/v4/keyvalues/bench`, {
+      method: 'POST',
+      headers: { 'x-functions-key': key, 'content-type': 'application/json' },
+      body: JSON.stringify({ key: 'item', value: 'value of the bench item' }),
+    });
+    await seeded.body.dump();
+    if (seeded.statusCode !== 201)
+      throw new Error(`seeding the key-value item answered ${seeded.statusCode}`);
+
+    const targets: Record<string, LoadTarget | null> = {
+      raw: { origin: raw.ready.origin, path: '/v4/butlerping', method: 'GET', expectStatus: 200 },
+      floor: { origin: floor.ready.origin, path: '/v4/butlerping', method: 'GET', expectStatus: 200 },
+      ping: {
+        origin: product.ready.origin,
+        path: '/v4/butlerping',
+        method: 'GET',
+        headers: { 'x-functions-key': key },
+        expectStatus: 200,
+      },
+      // Product KV get: one item, seeded below, read through the product host (default state backend).
+      kvGet: {
+        origin: product.ready.origin,
+        path: '/v4/keyvalues/bench?key=item',
+        method: 'GET',
+        headers: { 'x-functions-key': key },
+        expectStatus: 200,
+      },
+      taskStart: {
+        origin: product.ready.origin,
+        path: `/v4/reloadtask/${FIXTURE.taskReloadSales}/start`,
+        method: 'PUT',
+        headers: { 'x-functions-key': key, 'content-type': 'application/json' },
+        body: '[]',
+        expectStatus: 200,
+      },
+      qrsStart: {
+        origin: sense.ready.origin,
+        path: `/qrs/task/${FIXTURE.taskReloadSales}/start/synchronous?xrfkey=${xrfkey}`,
+        method: 'POST',
+        headers: {
+          accept: 'application/json',
+          'x-qlik-xrfkey': xrfkey,
+          'x-qlik-user': 'UserDirectory=INTERNAL; UserId=sa_repository',
+        },
+        expectStatus: 200,
+        connect: mtls,
+      },
+    };
+    // --only a,b: measure just these targets (profiling one path).
+    const only = textOption('only')?.split(',');
+    // Which processes serve each target (their CPU is charged to it).
+    const servers: Record<string, Child[]> = {
+      raw: [raw],
+      floor: [floor],
+      ping: [product],
+      kvGet: [product],
+      taskStart: [product, sense],
+      qrsStart: [sense],
+    };
+    const active = Object.entries(targets).filter(
+      (e): e is [string, LoadTarget] => e[1] !== null && (!only || only.includes(e[0])),
+    );
+    // Warm-up: JIT, connection pools, TLS sessions.
+    for (const [, target] of active) await runLoad(target, { connections, durationMs: 1000 });
+    const results = new Map<string, Measured[]>();
+    for (let round = 1; round <= rounds; round++) {
+      for (const [name, target] of active) {
+        const cpuBefore = await cpuOfAll(servers[name] ?? []);
+        const load = await runLoad(target, { connections, durationMs: seconds * 1000 });
+        const cpuUsed = (await cpuOfAll(servers[name] ?? [])) - cpuBefore;
+        const result = { ...load, cpuUsPerRequest: Math.round(cpuUsed / Math.max(1, load.requests)) };
+        results.set(name, [...(results.get(name) ?? []), result]);
+        process.stdout.write(
+          `round ${round} ${name.padEnd(9)} ${String(result.rps).padStart(6)} req/s  p50 ${result.p50Ms} ms  p99 ${result.p99Ms} ms  server CPU ${result.cpuUsPerRequest} µs/req  errors ${result.errors}\n`,
+        );
+      }
+    }
+    const summary = Object.fromEntries([...results].map(([name, list]) => [name, summarise(list)]));
+    const ratios = {
+      'raw / floor': {
+        'req/s': ratio(summary.raw, summary.floor),
+        cpu: cpuRatio(summary.raw, summary.floor),
+      },
+      'ping / floor (target >= 0.8)': {
+        'req/s': ratio(summary.ping, summary.floor),
+        cpu: cpuRatio(summary.ping, summary.floor),
+      },
+      'kvGet / ping (target >= 0.9)': {
+        'req/s': ratio(summary.kvGet, summary.ping),
+        cpu: cpuRatio(summary.kvGet, summary.ping),
+      },
+      'taskStart / qrsStart (target >= 0.45)': {
+        'req/s': ratio(summary.taskStart, summary.qrsStart),
+        cpu: cpuRatio(summary.taskStart, summary.qrsStart),
+      },
+    };
+    const loadavg = os.loadavg().map((v) => Math.round(v * 100) / 100);
+    const record = {
+      date: new Date().toISOString(),
+      node: process.version,
+      cpus: os.cpus().length,
+      cpuModel: os.cpus()[0]?.model,
+      loadAverageAtEnd: loadavg,
+      connections,
+      secondsPerRound: seconds,
+      rounds,
+      summary,
+      ratios,
+    };
+    console.table(
+      Object.fromEntries(
+        Object.entries(summary).map(([name, s]) => [
+          name,
+          {
+            'req/s': s.rps,
+            'p50 ms': s.p50Ms,
+            'p99 ms': s.p99Ms,
+            'server CPU µs/req': s.cpuUsPerRequest,
+            errors: s.errors,
+          },
+        ]),
+      ),
+    );
+    console.table(ratios);
+    console.log(`load average at end: ${loadavg.join(' ')}`);
+    if (only) return;
+    await mkdir(RESULTS_DIR, { recursive: true });
+    const text = JSON.stringify(record, null, 2) + '\n';
+    await writeFile(path.join(RESULTS_DIR, 'latest.json'), text);
+    await writeFile(path.join(RESULTS_DIR, `${record.date.slice(0, 16).replace(/:/g, '')}.json`), text);
+  } finally {
+    await Promise.all(children.map(stopChild));
+    await rm(pki.dir, { recursive: true, force: true });
+    await rm(logDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 1;
+});
