@@ -89,6 +89,8 @@ async function buildOptions(
     }
   }
   const keysDir = path.resolve(cwd, option(flags, 'keys-dir')?.value ?? path.join(config.state.dir, 'keys'));
+  // The function app reads keys from here too (the alerts callback URL carries one).
+  process.env.BUTLER_KEYS_DIR = keysDir;
   return {
     root,
     port,
