@@ -47,9 +47,9 @@ export async function enrich(
       const text = await qrs.scriptLog(task.id, result);
       if (text !== undefined) {
         const all = splitLog(text);
-        // Head and tail never overlap: a short log is all head.
-        const head = all.slice(0, lines.head);
-        const tail = all.slice(Math.max(head.length, all.length - lines.tail));
+        // Head and tail never overlap; a short log is all tail (the end is where errors are).
+        const tail = lines.tail > 0 ? all.slice(-lines.tail) : [];
+        const head = all.slice(0, Math.min(lines.head, all.length - tail.length));
         scriptLog = { head, tail, totalLines: all.length };
       }
     } catch (err) {

@@ -136,18 +136,16 @@ export class AlertQrs {
    */
   async scriptLog(taskId: string, result: ExecutionResultRow): Promise<string | undefined> {
     if (result.fileReferenceID === EMPTY_GUID && result.scriptLogAvailable !== true) return undefined;
-    let lastError: unknown;
-    for (let attempt = 1; attempt <= SCRIPT_LOG_ATTEMPTS; attempt++) {
+    for (let attempt = 1; ; attempt++) {
       try {
+        // undefined: QRS has no log reference for this result, which waiting does not change.
         const text = await this.scriptLogOnce(taskId, result);
-        if (text !== undefined) return text.replace(/^\uFEFF/, '');
+        return text?.replace(/^\uFEFF/, '');
       } catch (err) {
-        lastError = err;
+        if (attempt >= SCRIPT_LOG_ATTEMPTS) throw err;
       }
-      if (attempt < SCRIPT_LOG_ATTEMPTS) await delay(this.opts.scriptLogRetryMs);
+      await delay(this.opts.scriptLogRetryMs);
     }
-    if (lastError) throw lastError;
-    return undefined;
   }
 
   private async scriptLogOnce(taskId: string, result: ExecutionResultRow): Promise<string | undefined> {

@@ -288,6 +288,6 @@ export class AlertService {
         new Promise((resolve) => setTimeout(resolve, 2000).unref()),
       ]);
     }
-    await Promise.allSettled(this.channels.map((c) => c.close?.()));
+    await Promise.allSettled(this.channels.map((c) => c.close?.() ?? Promise.resolve()));
   }
 }

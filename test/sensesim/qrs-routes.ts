@@ -333,7 +333,8 @@ const notificationRoutes: Route[] = [
   {
     method: 'DELETE',
     pattern: /^\/qrs\/notification$/,
-    handle: (c) => (c.notifications.unsubscribe(queryValue(c.query, 'handle')) ? { status: 204 } : notFound()),
+    handle: (c) =>
+      c.notifications.unsubscribe(queryValue(c.query, 'handle')) ? { status: 204 } : notFound(),
   },
 ];
 
