@@ -5,8 +5,10 @@
 import type { ButlerConfig } from './config/types';
 import { consoleLogger, type Logger } from './log';
 import { SenseClient } from './sense/client';
-import type { KeyValueStore } from './state/kv';
-import { createMemoryKvStore } from './state/memory-kv';
+import { KeyValueService } from './kv/key-value-service';
+import { KV_TABLE, type KvRecord } from './kv/records';
+import { createStateStore } from './state/create-store';
+import type { StateStore } from './state/store';
 import { ReloadTracker } from './apps/reload-tracker';
 import { buildAlerts } from './alerts/build';
 import type { AlertService } from './alerts/service';
@@ -14,7 +16,9 @@ import type { AlertService } from './alerts/service';
 export interface Services {
   readonly config: ButlerConfig;
   readonly log: Logger;
-  readonly kv: KeyValueStore;
+  /** The state layer (`state.backend`): key-values, schedules, alert bookkeeping. */
+  readonly state: StateStore;
+  readonly kv: KeyValueService;
   readonly reloads: ReloadTracker;
   /** Reload-task alerts; undefined when `alerts.enabled` is false. */
   readonly alerts: AlertService | undefined;
@@ -27,13 +31,15 @@ export function buildServices(config: ButlerConfig, log: Logger = consoleLogger)
   const senseClient = new SenseClient(config.sense, {
     log: (level, message) => log[level](`sense: ${message}`),
   });
-  // Until the persistent state backends land, every backend keeps key-values in memory.
-  const kv = createMemoryKvStore({ maxKeysPerNamespace: config.keyValueStore.maxKeysPerNamespace });
+  // Throws on state it cannot trust (an unreadable state file), which stops the host from starting.
+  const state = createStateStore(config.state, log);
+  const kv = new KeyValueService(state.table<KvRecord>(KV_TABLE), config.keyValueStore);
   const reloads = new ReloadTracker();
-  const alerts = buildAlerts(config, log, () => senseClient.qrs);
+  const alerts = buildAlerts(config, log, () => senseClient.qrs, state);
   return {
     config,
     log,
+    state,
     kv,
     reloads,
     alerts: alerts?.service,
@@ -49,6 +55,7 @@ export function buildServices(config: ButlerConfig, log: Logger = consoleLogger)
       await senseClient.close();
       await reloads.settle();
       await kv.close();
+      await state.close();
     },
   };
 }

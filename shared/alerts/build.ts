@@ -1,7 +1,7 @@
 /**
- * Builds the alert service for the composition root. State: the memory backend until the state
- * branch's `Services.state` lands (then pass that store here); MQTT: a stand-in publisher from the
- * `mqtt` section until the process MQTT client exists.
+ * Builds the alert service for the composition root, on the process's state store (dedupe, rate
+ * limits, dead letters and the backstop cursor are shared by every host using it). MQTT: a stand-in
+ * publisher from the `mqtt` section until the process MQTT client exists.
  */
 import type { ButlerConfig } from '../config/types';
 import type { Logger } from '../log';

@@ -70,7 +70,12 @@ export interface ButlerConfig {
     dir: string;
     table: { connectionString: string | null; tablePrefix: string };
   };
-  keyValueStore: { maxKeysPerNamespace: number };
+  keyValueStore: {
+    maxKeysPerNamespace: number;
+    maxValueBytes: number;
+    maxNamespaces: number;
+    maxTotalBytes: number;
+  };
   fileOps: {
     copy: { from: string; to: string }[];
     move: { from: string; to: string }[];

@@ -3,7 +3,13 @@
  * copied in and out (through JSON, as the persistent backends store them) so callers never share
  * mutable objects with the store.
  */
-import { StateConflictError, type StateEntity, type StateStore, type StateTable } from './store';
+import {
+  batchProblem,
+  StateConflictError,
+  type StateEntity,
+  type StateStore,
+  type StateTable,
+} from './store';
 
 interface Stored {
   json: string;
@@ -66,6 +72,26 @@ function memoryTable<T>(): StateTable<T> {
       rows.delete(row);
       if (rows.size === 0) partitions.delete(partition);
       return Promise.resolve(true);
+    },
+    batch(partition, ops) {
+      const problem = batchProblem(ops);
+      if (problem) return Promise.reject(problem);
+      const rows = partitions.get(partition);
+      for (const op of ops) {
+        const stored = rows?.get(op.row);
+        const stale = op.op === 'put' && op.etag !== undefined && stored?.etag !== op.etag;
+        if ((op.op === 'insert' && stored) || stale || (op.op === 'delete' && !stored)) {
+          return conflict(`batch ${op.op} refused`, partition, op.row);
+        }
+      }
+      const etags = ops.map((op) => {
+        if (op.op !== 'delete') return write(partition, op.row, op.value).etag;
+        const current = partitions.get(partition);
+        current?.delete(op.row);
+        if (current?.size === 0) partitions.delete(partition);
+        return undefined;
+      });
+      return Promise.resolve(etags);
     },
   };
 }

@@ -25,6 +25,27 @@ export function isStateConflict(err: unknown): err is StateConflictError {
   return err instanceof StateConflictError;
 }
 
+/** A value too large for the backend to store (Azure Tables: 1 MiB per entity). Nothing was written. */
+export class StateTooLargeError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StateTooLargeError';
+  }
+}
+
+/**
+ * One step of `StateTable.batch`: the same meaning as the single-entity method of that name, except
+ * that a batch delete is unconditional (Azure's transactions take no etag for deletes): guard it with
+ * an etag-checked `put` in the same batch.
+ */
+export type StateBatchOp<T> =
+  | { op: 'insert'; row: string; value: T }
+  | { op: 'put'; row: string; value: T; etag?: string }
+  | { op: 'delete'; row: string };
+
+/** At most this many operations per batch (Azure's entity-group transaction limit). */
+export const MAX_BATCH_OPS = 100;
+
 export interface StateTable<T> {
   get(partition: string, row: string): Promise<StateEntity<T> | undefined>;
   /** Every entity of one partition, or of the whole table when `partition` is omitted. */
@@ -38,6 +59,12 @@ export interface StateTable<T> {
   put(partition: string, row: string, value: T, etag?: string): Promise<StateEntity<T>>;
   /** Removes the entity; false when it did not exist. With `etag`: only that version (else conflict). */
   delete(partition: string, row: string, etag?: string): Promise<boolean>;
+  /**
+   * Applies operations on distinct rows of ONE partition atomically: all or none. Any insert onto an
+   * existing row, stale etag, or delete of a missing row fails the whole batch with StateConflictError.
+   * Resolves with each operation's new etag (undefined for deletes), in order.
+   */
+  batch(partition: string, ops: StateBatchOp<T>[]): Promise<(string | undefined)[]>;
 }
 
 export interface StateStore {
@@ -46,4 +73,14 @@ export interface StateStore {
   /** A named table (letters and digits only); created on first use. */
   table<T>(name: string): StateTable<T>;
   close(): Promise<void>;
+}
+
+/** Why no backend may run this batch (too many operations, or one row named twice), if so. */
+export function batchProblem(ops: readonly StateBatchOp<unknown>[]): RangeError | undefined {
+  if (ops.length > MAX_BATCH_OPS) {
+    return new RangeError(`A state batch holds at most ${MAX_BATCH_OPS} operations`);
+  }
+  const rows = new Set(ops.map((op) => op.row));
+  if (rows.size !== ops.length) return new RangeError('A state batch names a row more than once');
+  return undefined;
 }

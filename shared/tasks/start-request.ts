@@ -59,7 +59,8 @@ export const startBodySchema = {
           {
             namespace: { type: 'string', minLength: 1, maxLength: 100 },
             key: { type: 'string', minLength: 1, maxLength: 100 },
-            value: { type: 'string', maxLength: 65536 },
+            // The key-value service enforces keyValueStore.maxValueBytes; this only bounds the parse.
+            value: { type: 'string', maxLength: 262144 },
             ttl: { type: ['string', 'number', 'null'] },
           },
           ['namespace', 'key', 'value'],

@@ -3,7 +3,7 @@
  * fails the whole request before anything changes), write key-value items, then start each selected
  * task once and await QRS's answer, reporting every task's real outcome.
  */
-import type { KeyValueStore } from '../state/kv';
+import type { KeyValueService } from '../kv/key-value-service';
 import type { QrsClient, TaskRef } from '../sense/qrs';
 import { isGuid } from '../guid';
 import type { StartFilter } from './start-filter';
@@ -46,7 +46,7 @@ export interface StartRequest {
 export interface StartDeps {
   /** Called only when something must be looked up or started, so KV-only requests work without Sense. */
   qrs: () => QrsClient;
-  kv: KeyValueStore;
+  kv: KeyValueService;
   filter: StartFilter;
   /** Whether `api.endpoints.keyValueStore` allows writes (Butler skips KV items otherwise). */
   kvEnabled: boolean;
@@ -125,7 +125,10 @@ export async function startTasks(request: StartRequest, deps: StartDeps): Promis
 
   // 3. Key-value items first, so the reloads we start can read them.
   if (deps.kvEnabled) {
-    for (const kv of kvItems) await deps.kv.set(kv.namespace, kv.key, kv.value, ttlMs(kv.ttl));
+    // All items are checked against the limits before the first is written: a refusal stores nothing.
+    await deps.kv.setMany(
+      kvItems.map((kv) => ({ namespace: kv.namespace, key: kv.key, value: kv.value, ttlMs: ttlMs(kv.ttl) })),
+    );
   }
 
   // 4. Start each task once, however many selections named it.

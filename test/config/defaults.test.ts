@@ -64,7 +64,12 @@ void describe('config without a file', () => {
       dir: path.join(cwd, 'data'),
       table: { connectionString: null, tablePrefix: 'butler' },
     });
-    assert.deepEqual(config.keyValueStore, { maxKeysPerNamespace: 1000 });
+    assert.deepEqual(config.keyValueStore, {
+      maxKeysPerNamespace: 1000,
+      maxValueBytes: 65536,
+      maxNamespaces: 1000,
+      maxTotalBytes: 67108864,
+    });
     assert.deepEqual(config.fileOps, { copy: [], move: [], delete: [], createDir: [], qvdRoot: null });
     assert.deepEqual(config.mqtt, {
       enabled: false,
