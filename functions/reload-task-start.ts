@@ -1,8 +1,7 @@
 /** PUT|POST /v4/reloadtask/{taskId}/start — start tasks by id, tag or custom property (Butler #33/#34). */
 import { ApiError } from '../shared/http/errors';
 import { method, registerEndpoint, type MethodSpec } from '../shared/http/endpoint';
-import { isEndpointEnabled } from '../shared/http/enabled';
-import { startFilter } from '../shared/tasks/start-filter';
+import { taskStartDeps } from '../shared/tasks/start-deps';
 import { startBodySchema, startQuerySchema, type StartItem } from '../shared/tasks/start-request';
 import { startTasks } from '../shared/tasks/start-tasks';
 
@@ -22,12 +21,7 @@ const start: MethodSpec<{ allTaskIdsMustExist: boolean }, StartItem[]> = {
     }
     const report = await startTasks(
       { pathTaskId, items: body, allTaskIdsMustExist: query.allTaskIdsMustExist },
-      {
-        qrs: () => services.sense().qrs,
-        kv: services.kv,
-        filter: startFilter(services.config.api.startTaskFilter),
-        kvEnabled: isEndpointEnabled(services.config.api.endpoints, 'keyValueStore'),
-      },
+      taskStartDeps(services),
     );
     return { status: 200, body: report };
   },

@@ -12,6 +12,12 @@ import type { StateStore } from './state/store';
 import { ReloadTracker } from './apps/reload-tracker';
 import { buildAlerts } from './alerts/build';
 import type { AlertService } from './alerts/service';
+import { MqttService, type MqttPublisher } from './mqtt/mqtt-service';
+import { listenForTaskStarts } from './mqtt/task-start-topic';
+import { NewRelicClient } from './newrelic/new-relic';
+import { SlackClient } from './slack/slack';
+import { taskStartDeps } from './tasks/start-deps';
+import { startTasks } from './tasks/start-tasks';
 
 export interface Services {
   readonly config: ButlerConfig;
@@ -24,6 +30,10 @@ export interface Services {
   readonly alerts: AlertService | undefined;
   /** The Sense client; throws NOT_CONFIGURED (503) naming the missing settings when Sense is not set up. */
   sense(): SenseClient;
+  /** The process's MQTT connection (connects in the background; publish answers 503 while it is away). */
+  readonly mqtt: MqttPublisher;
+  readonly slack: SlackClient;
+  readonly newRelic: NewRelicClient;
   close(): Promise<void>;
 }
 
@@ -35,8 +45,11 @@ export function buildServices(config: ButlerConfig, log: Logger = consoleLogger)
   const state = createStateStore(config.state, log);
   const kv = new KeyValueService(state.table<KvRecord>(KV_TABLE), config.keyValueStore);
   const reloads = new ReloadTracker();
-  const alerts = buildAlerts(config, log, () => senseClient.qrs, state);
-  return {
+  const mqtt = new MqttService(config.mqtt, { log });
+  const slack = new SlackClient(config.slack);
+  const newRelic = new NewRelicClient(config.newRelic);
+  const alerts = buildAlerts(config, log, { qrs: () => senseClient.qrs, state, mqtt });
+  const services: Services = {
     config,
     log,
     state,
@@ -47,9 +60,15 @@ export function buildServices(config: ButlerConfig, log: Logger = consoleLogger)
       senseClient.assertConfigured();
       return senseClient;
     },
+    mqtt,
+    slack,
+    newRelic,
     async close() {
-      // Alerts first: their in-flight deliveries still use the Sense client and the state store.
+      // Alerts first: their in-flight deliveries still use Sense, MQTT and the state store.
       await alerts?.close();
+      // MQTT next, so no new task start arrives while the rest shuts down.
+      await mqtt.close();
+      await Promise.all([slack.close(), newRelic.close()]);
       // Closing the client first fails any reload still waiting on the Engine, so shutdown is bounded;
       // the tracker then records those reloads as failed.
       await senseClient.close();
@@ -58,4 +77,15 @@ export function buildServices(config: ButlerConfig, log: Logger = consoleLogger)
       await state.close();
     },
   };
+  if (mqtt.enabled && config.mqtt.taskStartTopic !== null) {
+    const deps = taskStartDeps(services);
+    listenForTaskStarts(
+      mqtt,
+      config.mqtt.taskStartTopic,
+      (taskId) => startTasks({ pathTaskId: taskId, items: [], allTaskIdsMustExist: false }, deps),
+      log,
+    );
+  }
+  mqtt.start();
+  return services;
 }

@@ -1,42 +1,31 @@
 /**
  * Builds the alert service for the composition root, on the process's state store (dedupe, rate
- * limits, dead letters and the backstop cursor are shared by every host using it). MQTT: a stand-in
- * publisher from the `mqtt` section until the process MQTT client exists.
+ * limits, dead letters and the backstop cursor are shared by every host using it) and the process's
+ * MQTT connection.
  */
 import type { ButlerConfig } from '../config/types';
 import type { Logger } from '../log';
+import type { MqttPublisher as ProcessMqtt } from '../mqtt/mqtt-service';
 import type { QrsClient } from '../sense/qrs';
-import { createMemoryStateStore } from '../state/memory-store';
 import type { StateStore } from '../state/store';
-import { createMqttPublisher, type ClosableMqttPublisher } from './mqtt-publisher';
 import { AlertService } from './service';
 
 export function buildAlerts(
   config: ButlerConfig,
   log: Logger,
-  qrs: () => QrsClient,
-  state?: StateStore,
+  deps: { qrs: () => QrsClient; state: StateStore; mqtt: ProcessMqtt },
 ): { service: AlertService; close(): Promise<void> } | undefined {
   if (!config.alerts.enabled) return undefined;
-  const store = state ?? createMemoryStateStore();
-  const ownsStore = state === undefined;
-  const wantsMqtt = config.mqtt.enabled && config.alerts.channels.mqtt.enabled;
-  const publisher: ClosableMqttPublisher | undefined = wantsMqtt
-    ? createMqttPublisher(config.mqtt)
-    : undefined;
+  const { mqtt } = deps;
   const service = new AlertService({
     config,
-    qrs,
-    state: store,
+    qrs: deps.qrs,
+    state: deps.state,
     log,
-    ...(publisher ? { mqtt: publisher } : {}),
+    // QoS 1: the broker acknowledges each alert; a refused or offline publish is retried by delivery.
+    ...(mqtt.enabled
+      ? { mqtt: { publish: (topic: string, payload: string) => mqtt.publish(topic, payload, { qos: 1 }) } }
+      : {}),
   });
-  return {
-    service,
-    async close() {
-      await service.close();
-      await publisher?.close();
-      if (ownsStore) await store.close();
-    },
-  };
+  return { service, close: () => service.close() };
 }

@@ -94,14 +94,17 @@ export interface ButlerConfig {
     rejectUnauthorized: boolean;
     clientId: string | null;
     taskStartTopic: string | null;
+    /** How long a publish may wait for the broker (project addition). */
+    publishTimeoutMs: number;
   };
-  slack: { webhookUrl: string | null };
+  slack: { webhookUrl: string | null; timeoutMs: number };
   newRelic: {
     accounts: { name: string; insertApiKey: string; accountId: string }[];
     eventUrl: string;
     metricUrl: string;
     headers: NameValue[];
     staticAttributes: NameValue[];
+    timeoutMs: number;
   };
   alerts: AlertsConfig;
 }

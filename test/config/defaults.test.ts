@@ -82,14 +82,16 @@ void describe('config without a file', () => {
       rejectUnauthorized: true,
       clientId: null,
       taskStartTopic: null,
+      publishTimeoutMs: 5000,
     });
-    assert.deepEqual(config.slack, { webhookUrl: null });
+    assert.deepEqual(config.slack, { webhookUrl: null, timeoutMs: 10000 });
     assert.deepEqual(config.newRelic, {
       accounts: [],
       eventUrl: 'https://insights-collector.eu01.nr-data.net',
       metricUrl: 'https://insights-collector.eu01.nr-data.net/metric/v1',
       headers: [],
       staticAttributes: [],
+      timeoutMs: 10000,
     });
   });
 
