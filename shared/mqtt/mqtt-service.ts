@@ -154,18 +154,22 @@ export class MqttService implements MqttPublisher {
     const client = this.client;
     this.client = undefined;
     if (!client) return;
-    client.removeAllListeners('message');
     // A clean DISCONNECT when connected; a broker that does not read it must not hold shutdown up.
+    // A graceful end also waits for unacknowledged QoS 1/2 messages, and once it is under way a second,
+    // forced end() is ignored: so the socket itself is destroyed. Our listeners stay (they ignore
+    // everything once closed) so mqtt.js can still clean up its timers on the socket's close.
     await new Promise<void>((resolve) => {
-      const force = setTimeout(() => client.end(true, {}, () => resolve()), GRACEFUL_END_MS);
+      const force = setTimeout(() => {
+        const stream = client.stream as NodeJS.ReadableStream & { destroyed?: boolean; destroy(): void };
+        if (!stream || stream.destroyed) return resolve();
+        stream.once('close', () => setImmediate(resolve));
+        stream.destroy();
+      }, GRACEFUL_END_MS);
       client.end(!client.connected, {}, () => {
         clearTimeout(force);
         resolve();
       });
     });
-    client.removeAllListeners();
-    // mqtt.js may still report the socket closing; an 'error' without a listener would crash the process.
-    client.on('error', () => undefined);
   }
 
   private unavailable(): ApiError {
@@ -259,6 +263,7 @@ export class MqttService implements MqttPublisher {
   }
 
   private dispatch(topic: string, payload: Buffer): void {
+    if (this.link.state === 'closed') return;
     for (const { filter, handler } of this.subscriptions) {
       if (!topicMatches(filter, topic)) continue;
       try {

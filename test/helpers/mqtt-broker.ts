@@ -8,6 +8,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { Aedes, type AuthenticateError } from 'aedes';
 import { connectAsync, type MqttClient } from 'mqtt';
+import { topicMatches } from '../../shared/mqtt/topic';
 import type { TestPki } from './pki';
 
 export interface BrokerOptions {
@@ -17,6 +18,8 @@ export interface BrokerOptions {
   credentials?: { username: string; password: string };
   /** Listen on this port (to bring a "down" broker back on the port a host already uses). */
   port?: number;
+  /** Never authorize (so never acknowledge) QoS 1 publishes on topics matching this filter. */
+  holdQos1?: string;
 }
 
 export interface TestBroker {
@@ -56,10 +59,20 @@ export async function startBroker(opts: BrokerOptions = {}): Promise<TestBroker>
         return;
       }
       refused.push(client.id);
-      const error = Object.assign(new Error('bad username or password'), {
+      const error: AuthenticateError = Object.assign(new Error('bad username or password'), {
         returnCode: BAD_USERNAME_OR_PASSWORD,
-      }) as AuthenticateError;
+      });
       done(error, null);
+    };
+  }
+  const hold = opts.holdQos1;
+  const held: (() => void)[] = [];
+  if (hold) {
+    aedes.authorizePublish = (_client, packet, callback) => {
+      // No answer until the broker closes (aedes keeps the client's timers until it gets one).
+      if (packet.qos === 1 && topicMatches(hold, packet.topic))
+        held.push(() => callback(new Error('closing')));
+      else callback(null);
     };
   }
   const pki = opts.pki;
@@ -105,6 +118,7 @@ export async function startBroker(opts: BrokerOptions = {}): Promise<TestBroker>
       return client;
     },
     async close() {
+      for (const release of held.splice(0)) release();
       await Promise.all(clients.map((c) => c.endAsync(true)));
       await new Promise<void>((resolve) => aedes.close(() => resolve()));
       await new Promise<void>((resolve) => server.close(() => resolve()));
