@@ -54,6 +54,11 @@ export async function deliver(
         log.info(`alerts: ${what} skipped: ${err.message}`);
         return 'skipped';
       }
+      if (deps.signal.aborted) {
+        // Shutting down: not the sink's fault; free the claim for another host or the next start.
+        await claim.release();
+        return 'skipped';
+      }
       lastError = deps.scrub(errorMessage(err));
       const retryable = !(err instanceof DeliveryError) || err.retryable;
       if (!retryable || attempt === attempts) {

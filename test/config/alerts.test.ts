@@ -99,3 +99,37 @@ void describe('alerts config', () => {
     );
   });
 });
+
+void describe('docs/alerts.md', () => {
+  void it('its complete example is a valid config', async () => {
+    const { readFileSync } = await import('node:fs');
+    const path = await import('node:path');
+    const doc = readFileSync(path.join(__dirname, '..', '..', '..', 'docs', 'alerts.md'), 'utf8');
+    const yaml = /### Complete example\s+```yaml\n([\s\S]*?)```/.exec(doc)?.[1];
+    assert.ok(yaml, 'example found');
+    const cwd = dirs.make({ 'butler.config.yaml': yaml });
+    const env = Object.fromEntries(
+      [
+        'AzureWebJobsStorage',
+        'MQTT_PASSWORD',
+        'SLACK_ALERT_WEBHOOK',
+        'TEAMS_WORKFLOW_URL',
+        'INCIDENT_TOKEN',
+        'INCIDENT_KEY',
+        'SMTP_PASSWORD',
+      ].map((name) => [
+        name,
+        name === 'SLACK_ALERT_WEBHOOK' || name === 'TEAMS_WORKFLOW_URL'
+          ? `https://x.example.com/${name}`
+          : `v-${name}`,
+      ]),
+    );
+    const config = loadConfig({ env, cwd });
+    assert.equal(config.alerts.enabled, true);
+    assert.equal(
+      config.alerts.channels.webhook[0]?.url,
+      'https://hooks.example.com/qlik?token=v-INCIDENT_TOKEN',
+    );
+    assert.deepEqual(config.alerts.channels.teams.tasks, { tag: ['Nightly'], customProperty: [] });
+  });
+});
