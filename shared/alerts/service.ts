@@ -30,6 +30,12 @@ const CURSOR_OVERLAP_MS = 120_000;
 const MIN_CLAIM_LEASE_MS = 10 * 60_000;
 /** Changes handled per callback; more (a burst) are left to the backstop. */
 const MAX_IDS_PER_CALLBACK = 200;
+/** Results being handled in the background at most; beyond it callbacks are left to the backstop. */
+const MAX_IN_FLIGHT = 1000;
+/** A backstop run starts no new result after this long, so one run never holds the timer for long. */
+const BACKSTOP_BUDGET_MS = 60_000;
+/** After a failed subscription, try again this soon (not on every tick). */
+const SUBSCRIBE_RETRY_MS = 30_000;
 const MAX_CHANGES_PER_CALLBACK = 5000;
 
 export interface AlertServiceDeps {
@@ -113,8 +119,9 @@ export class AlertService {
       try {
         if (await this.resubscribe()) this.lastSubscribeAt = now;
       } catch (err) {
+        this.lastSubscribeAt = now - this.cfg.resubscribeSeconds * 1000 + SUBSCRIBE_RETRY_MS;
         this.log.error(
-          `alerts: QRS notification subscription failed (retrying next tick): ${errorMessage(err)}`,
+          `alerts: QRS notification subscription failed (retrying in ${SUBSCRIBE_RETRY_MS / 1000} s): ${errorMessage(err)}`,
         );
       }
     }
@@ -180,7 +187,8 @@ export class AlertService {
         ids.add(c.objectID.toLowerCase());
     }
     if (!this.cfg.enabled) return { accepted: 0 };
-    const accepted = [...ids].slice(0, MAX_IDS_PER_CALLBACK);
+    const room = Math.max(0, Math.min(MAX_IDS_PER_CALLBACK, MAX_IN_FLIGHT - this.inFlight.size));
+    const accepted = [...ids].slice(0, room);
     if (ids.size > accepted.length) {
       this.log.warn(
         `alerts: callback named ${ids.size} results; the backstop handles those beyond ${accepted.length}`,
@@ -259,8 +267,9 @@ export class AlertService {
     const since = new Date(Date.parse(cursor.modifiedDate) - CURSOR_OVERLAP_MS).toISOString();
     const rows = await this.qrs.resultsModifiedSince(since);
     let newest = cursor.modifiedDate;
+    const stopAt = Date.now() + BACKSTOP_BUDGET_MS;
     for (const row of rows) {
-      if (this.lifetime.signal.aborted) break;
+      if (this.lifetime.signal.aborted || Date.now() > stopAt) break;
       try {
         await (this.processing.get(row.id.toLowerCase()) ?? this.processRow(row));
       } catch (err) {
