@@ -4,6 +4,7 @@
  * and a loopback relay that lets a test know the callback base URL before the host's port exists.
  */
 import { readFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
 import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
@@ -19,6 +20,8 @@ export interface SinkRequest {
   json: unknown;
   /** Status the sink answered. */
   status: number;
+  /** performance.now() when the request was complete. */
+  at: number;
 }
 
 export interface HttpSink {
@@ -64,6 +67,7 @@ export async function startHttpSink(): Promise<HttpSink> {
         if (rule.times !== undefined) rule.times -= 1;
       }
       requests.push({
+        at: performance.now(),
         path: url.pathname,
         method: req.method ?? '',
         headers: req.headers,
