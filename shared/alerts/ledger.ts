@@ -130,6 +130,40 @@ export class AlertLedger {
     return (await this.dead.list()).map((e) => e.value);
   }
 
+  /**
+   * Forgets bookkeeping older than `cutoff`: settled claims, done markers, rate-limit slots and dead
+   * letters. The backstop never looks further back than a few minutes, so old rows only cost space.
+   * Returns how many rows were removed.
+   */
+  async prune(cutoff: Date): Promise<number> {
+    const before = cutoff.getTime();
+    const old = (iso: string | undefined) => iso !== undefined && Date.parse(iso) < before;
+    let removed = 0;
+    const sweep = async <T>(
+      table: StateTable<T>,
+      stamp: (value: T) => string | undefined,
+      keep?: (value: T) => boolean,
+    ) => {
+      let count = 0;
+      for (const entity of await table.list()) {
+        if (count >= PRUNE_LIMIT) break;
+        if (!old(stamp(entity.value)) || keep?.(entity.value)) continue;
+        if (await table.delete(entity.partition, entity.row, entity.etag).catch(() => false)) count++;
+      }
+      removed += count;
+    };
+    // A claim still `sending` belongs to a delivery in progress (or a dead host's, taken over by lease).
+    await sweep(
+      this.claims,
+      (v) => v.at,
+      (v) => v.state === 'sending',
+    );
+    await sweep(this.done, (v) => v.at);
+    await sweep(this.rates, (v) => v.lastSentAt);
+    await sweep(this.dead, (v) => v.at);
+    return removed;
+  }
+
   async readCursor(): Promise<{ modifiedDate: string; etag: string } | undefined> {
     const entity = await this.cursor.get('backstop', 'modifiedDate');
     return entity ? { modifiedDate: entity.value.modifiedDate, etag: entity.etag } : undefined;
@@ -147,6 +181,9 @@ export class AlertLedger {
     }
   }
 }
+
+/** Rows removed per table and prune run at most, so one run stays short. */
+const PRUNE_LIMIT = 5000;
 
 /** Row and partition keys: lower-case ids (QRS GUIDs compare case-insensitively). */
 function key(id: string): string {

@@ -36,6 +36,9 @@ const MAX_IN_FLIGHT = 1000;
 const BACKSTOP_BUDGET_MS = 60_000;
 /** After a failed subscription, try again this soon (not on every tick). */
 const SUBSCRIBE_RETRY_MS = 30_000;
+/** Alert bookkeeping (claims, done markers, rate-limit slots, dead letters) is kept this long. */
+const RETENTION_MS = 14 * 24 * 3600_000;
+const PRUNE_EVERY_MS = 24 * 3600_000;
 const MAX_CHANGES_PER_CALLBACK = 5000;
 
 export interface AlertServiceDeps {
@@ -62,8 +65,10 @@ export class AlertService {
   private readonly processing = new Map<string, Promise<void>>();
   private lastSubscribeAt = -Infinity;
   private lastBackstopAt = -Infinity;
+  private lastPruneAt = Date.now();
   private handle: string | undefined;
   private missingKeyLogged = false;
+  private noChannelLogged = false;
 
   constructor(private readonly deps: AlertServiceDeps) {
     this.cfg = deps.config.alerts;
@@ -133,12 +138,27 @@ export class AlertService {
         this.log.error(`alerts: backstop run failed: ${errorMessage(err)}`);
       }
     }
+    if (now - this.lastPruneAt >= PRUNE_EVERY_MS) {
+      this.lastPruneAt = now;
+      try {
+        const removed = await this.ledger.prune(new Date(now - RETENTION_MS));
+        if (removed > 0) this.log.info(`alerts: removed ${removed} bookkeeping rows older than 14 days`);
+      } catch (err) {
+        this.log.warn(`alerts: pruning old bookkeeping failed: ${errorMessage(err)}`);
+      }
+    }
   }
 
   /** Registers a fresh subscription, then drops the previous one (no gap). false: no key to use. */
   async resubscribe(): Promise<boolean> {
     const base = this.cfg.callbackBaseUrl;
     if (!base) return false;
+    if (this.channels.length === 0) {
+      if (!this.noChannelLogged)
+        this.log.warn('alerts: enabled but no channel is configured; not subscribing');
+      this.noChannelLogged = true;
+      return false;
+    }
     const key = await callbackKey(this.deps.env ?? process.env);
     if (!key) {
       if (!this.missingKeyLogged) {
