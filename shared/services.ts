@@ -43,7 +43,7 @@ export function buildServices(config: ButlerConfig, log: Logger = consoleLogger)
   });
   // Throws on state it cannot trust (an unreadable state file), which stops the host from starting.
   const state = createStateStore(config.state, log);
-  const kv = new KeyValueService(state.table<KvRecord>(KV_TABLE), config.keyValueStore);
+  const kv = new KeyValueService(state.table<KvRecord>(KV_TABLE), config.keyValueStore, Date.now, log);
   const reloads = new ReloadTracker();
   const mqtt = new MqttService(config.mqtt, { log });
   const slack = new SlackClient(config.slack);

@@ -12,8 +12,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { ApiError } from '../http/errors';
+import type { Logger } from '../log';
 import {
   isStateConflict,
+  StateConflictError,
   MAX_BATCH_OPS,
   StateTooLargeError,
   type StateBatchOp,
@@ -32,6 +34,8 @@ import {
   type NamespaceRecord,
   type TotalsRecord,
 } from './records';
+import { keyNotFound, namespaceFull, namespacesFull, nsNotFound, totalFull } from './errors';
+import { guarded } from './guarded-table';
 import { checkName, utf8Bytes } from './names';
 
 export interface KvLimits {
@@ -65,12 +69,16 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class KeyValueService {
   private tail: Promise<unknown> = Promise.resolve();
+  private readonly table: StateTable<KvRecord>;
 
   constructor(
-    private readonly table: StateTable<KvRecord>,
+    table: StateTable<KvRecord>,
     readonly limits: KvLimits,
     private readonly now: () => number = Date.now,
-  ) {}
+    log?: Logger,
+  ) {
+    this.table = guarded(table, log);
+  }
 
   // ---- reads (no lock: the state store answers them from a consistent view) ----
 
@@ -137,7 +145,7 @@ export class KeyValueService {
         const gen = await this.mustResolve(namespace);
         const partition = genPartition(gen);
         const cur = await this.table.get(partition, keyRow(key));
-        if (cur?.value.kind !== 'entry' || !this.live(cur.value)) throw this.keyNotFound(namespace, key);
+        if (cur?.value.kind !== 'entry' || !this.live(cur.value)) throw keyNotFound(namespace, key);
         const meta = await this.meta(gen);
         const bytes = cur.value.bytes;
         await this.table.batch(partition, [
@@ -156,28 +164,7 @@ export class KeyValueService {
 
   /** Removes the namespace and all its keys. Throws KV_NAMESPACE_NOT_FOUND. */
   deleteNamespace(namespace: string): Promise<void> {
-    return this.locked(async () => {
-      const gen = await this.retry(async () => {
-        const ns = await this.table.get(INDEX, nsRow(namespace));
-        if (ns?.value.kind !== 'ns') throw this.nsNotFound(namespace);
-        const meta = await this.table.get(genPartition(ns.value.gen), META_ROW);
-        const bytes = meta?.value.kind === 'meta' ? meta.value.bytes : 0;
-        const totals = await this.table.get(INDEX, TOTALS_ROW);
-        const ops: StateBatchOp<KvRecord>[] = [{ op: 'delete', row: nsRow(namespace) }];
-        if (totals?.value.kind === 'totals') {
-          ops.push({
-            op: 'put',
-            row: TOTALS_ROW,
-            etag: totals.etag,
-            value: { kind: 'totals', bytes: Math.max(0, totals.value.bytes - bytes) },
-          });
-        }
-        await this.table.batch(INDEX, ops);
-        return ns.value.gen;
-      });
-      // The namespace is gone once its index row is; its generation's rows are now garbage.
-      await this.dropPartition(genPartition(gen));
-    });
+    return this.locked(() => this.removeNamespace(namespace));
   }
 
   close(): Promise<void> {
@@ -220,14 +207,6 @@ export class KeyValueService {
     return { namespace, key: e.key, value: e.value, ttl: e.ttl, expiresAt: e.expiresAt };
   }
 
-  private nsNotFound(namespace: string): ApiError {
-    return new ApiError('KV_NAMESPACE_NOT_FOUND', `Namespace not found: ${namespace}`);
-  }
-
-  private keyNotFound(namespace: string, key: string): ApiError {
-    return new ApiError('KV_KEY_NOT_FOUND', `Key '${key}' not found in namespace: ${namespace}`);
-  }
-
   private async resolve(namespace: string): Promise<string | undefined> {
     const ns = await this.table.get(INDEX, nsRow(namespace));
     return ns?.value.kind === 'ns' ? ns.value.gen : undefined;
@@ -235,7 +214,7 @@ export class KeyValueService {
 
   private async mustResolve(namespace: string): Promise<string> {
     const gen = await this.resolve(namespace);
-    if (gen === undefined) throw this.nsNotFound(namespace);
+    if (gen === undefined) throw nsNotFound(namespace);
     return gen;
   }
 
@@ -265,34 +244,13 @@ export class KeyValueService {
     }
   }
 
-  private namespacesFull(): ApiError {
-    return new ApiError(
-      'KV_LIMIT_EXCEEDED',
-      `The key-value store already holds ${this.limits.maxNamespaces} namespaces (keyValueStore.maxNamespaces)`,
-    );
-  }
-
-  private namespaceFull(namespace: string): ApiError {
-    return new ApiError(
-      'KV_NAMESPACE_FULL',
-      `Namespace '${namespace}' already holds ${this.limits.maxKeysPerNamespace} keys (keyValueStore.maxKeysPerNamespace)`,
-    );
-  }
-
-  private totalFull(): ApiError {
-    return new ApiError(
-      'KV_LIMIT_EXCEEDED',
-      `The key-value store is full: keyValueStore.maxTotalBytes (${this.limits.maxTotalBytes}) would be exceeded`,
-    );
-  }
-
   /** The namespace's generation, creating the namespace when it does not exist. */
-  private async ensureNamespace(namespace: string): Promise<string> {
+  private async ensureNamespace(namespace: string): Promise<{ gen: string; created: boolean }> {
     const existing = await this.resolve(namespace);
-    if (existing !== undefined) return existing;
+    if (existing !== undefined) return { gen: existing, created: false };
     const index = await this.table.list(INDEX);
     const count = index.filter((r) => r.value.kind === 'ns').length;
-    if (count >= this.limits.maxNamespaces) throw this.namespacesFull();
+    if (count >= this.limits.maxNamespaces) throw namespacesFull(this.limits);
     const totals = index.find((r) => r.row === TOTALS_ROW);
     const gen = randomUUID();
     const record: NamespaceRecord = { kind: 'ns', name: namespace, gen, created: this.now() };
@@ -303,7 +261,7 @@ export class KeyValueService {
         : { op: 'insert', row: TOTALS_ROW, value: { kind: 'totals', bytes: 0 } },
       { op: 'insert', row: nsRow(namespace), value: record },
     ]);
-    return gen;
+    return { gen, created: true };
   }
 
   private async setLocked(item: KvWrite): Promise<KvEntry> {
@@ -313,54 +271,67 @@ export class KeyValueService {
     let purged = false;
     let reclaimed = false;
     const attempt = async (): Promise<KvEntry> => {
-      const gen = await this.ensureNamespace(namespace);
-      const partition = genPartition(gen);
-      const meta = await this.meta(gen);
-      const curEntity = await this.table.get(partition, keyRow(key));
+      // The namespace is created only once the write has passed every limit, so a refusal stores nothing.
+      const existing = await this.resolve(namespace);
+      let meta = existing === undefined ? undefined : await this.meta(existing);
+      const curEntity =
+        existing === undefined ? undefined : await this.table.get(genPartition(existing), keyRow(key));
       const cur = curEntity?.value.kind === 'entry' ? curEntity.value : undefined;
       const isLive = cur !== undefined && this.live(cur);
-      const storedAfter = meta.value.keys + (cur ? 0 : 1);
-      if (!isLive && storedAfter > this.limits.maxKeysPerNamespace) {
-        if (purged) throw this.namespaceFull(namespace);
+      const storedAfter = (meta?.value.keys ?? 0) + (cur ? 0 : 1);
+      if (existing !== undefined && !isLive && storedAfter > this.limits.maxKeysPerNamespace) {
+        if (purged) throw namespaceFull(namespace, this.limits);
         purged = true;
-        await this.purge(gen);
+        await this.purge(existing);
         throw new RetryNow();
       }
       const delta = bytes - (cur?.bytes ?? 0);
       if (delta > 0 && !(await this.reserve(delta))) {
-        if (reclaimed) throw this.totalFull();
+        if (reclaimed) throw totalFull(this.limits);
         reclaimed = true;
         await this.reclaim();
         throw new RetryNow();
       }
-      const now = this.now();
-      const seq = isLive ? cur.seq : meta.value.seq + 1;
-      const entry: EntryRecord = {
-        kind: 'entry',
-        key,
-        value,
-        ttl,
-        expiresAt: ttl > 0 ? now + ttl : null,
-        seq,
-        bytes,
-      };
-      const newMeta: MetaRecord = {
-        kind: 'meta',
-        keys: storedAfter,
-        bytes: meta.value.bytes + delta,
-        seq: Math.max(meta.value.seq, seq),
-      };
+      let created = false;
       try {
-        await this.table.batch(partition, [
+        let gen = existing;
+        if (gen === undefined) {
+          ({ gen, created } = await this.ensureNamespace(namespace));
+          // Another writer created it since we looked: evaluate again against its real state.
+          if (!created) throw new StateConflictError(`namespace ${namespace} appeared meanwhile`);
+          meta = await this.meta(gen);
+        }
+        if (!meta) throw new Error('unreachable: namespace meta missing');
+        const now = this.now();
+        const seq = isLive ? cur.seq : meta.value.seq + 1;
+        const entry: EntryRecord = {
+          kind: 'entry',
+          key,
+          value,
+          ttl,
+          expiresAt: ttl > 0 ? now + ttl : null,
+          seq,
+          bytes,
+        };
+        const newMeta: MetaRecord = {
+          kind: 'meta',
+          keys: storedAfter,
+          bytes: meta.value.bytes + delta,
+          seq: Math.max(meta.value.seq, seq),
+        };
+        await this.table.batch(genPartition(gen), [
           { op: 'put', row: META_ROW, etag: meta.etag, value: newMeta },
           cur
             ? { op: 'put', row: keyRow(key), value: entry }
             : { op: 'insert', row: keyRow(key), value: entry },
         ]);
+        if (delta < 0) await this.adjustTotals(delta);
+        return this.toEntry(namespace, entry);
       } catch (err) {
-        // Nothing was stored: give back what was reserved.
-        if (delta > 0 && (isStateConflict(err) || err instanceof StateTooLargeError))
-          await this.adjustTotals(-delta);
+        // Definitely not stored: give back what was reserved, and the namespace made for it.
+        const refused = isStateConflict(err) || err instanceof StateTooLargeError || err instanceof ApiError;
+        if (refused && delta > 0) await this.adjustTotals(-delta);
+        if (created && !isStateConflict(err)) await this.removeNamespace(namespace).catch(() => undefined);
         if (err instanceof StateTooLargeError) {
           throw new ApiError(
             'KV_VALUE_TOO_LARGE',
@@ -369,8 +340,6 @@ export class KeyValueService {
         }
         throw err;
       }
-      if (delta < 0) await this.adjustTotals(delta);
-      return this.toEntry(namespace, entry);
     };
     // At most two tidy-ups (one purge, one recount) restart the evaluation; then the limit stands.
     for (;;) {
@@ -380,6 +349,29 @@ export class KeyValueService {
         if (!(err instanceof RetryNow)) throw err;
       }
     }
+  }
+
+  private async removeNamespace(namespace: string): Promise<void> {
+    const gen = await this.retry(async () => {
+      const ns = await this.table.get(INDEX, nsRow(namespace));
+      if (ns?.value.kind !== 'ns') throw nsNotFound(namespace);
+      const meta = await this.table.get(genPartition(ns.value.gen), META_ROW);
+      const bytes = meta?.value.kind === 'meta' ? meta.value.bytes : 0;
+      const totals = await this.table.get(INDEX, TOTALS_ROW);
+      const ops: StateBatchOp<KvRecord>[] = [{ op: 'delete', row: nsRow(namespace) }];
+      if (totals?.value.kind === 'totals') {
+        ops.push({
+          op: 'put',
+          row: TOTALS_ROW,
+          etag: totals.etag,
+          value: { kind: 'totals', bytes: Math.max(0, totals.value.bytes - bytes) },
+        });
+      }
+      await this.table.batch(INDEX, ops);
+      return ns.value.gen;
+    });
+    // The namespace is gone once its index row is; its generation's rows are now garbage.
+    await this.dropPartition(genPartition(gen));
   }
 
   /** Adds `delta` bytes to the total unless that would pass maxTotalBytes (false: refused). */
@@ -495,11 +487,11 @@ export class KeyValueService {
         if (!cur || !this.live(cur)) added++;
         delta += utf8Bytes(key) + utf8Bytes(write.value) - (cur && this.live(cur) ? cur.bytes : 0);
       }
-      if (live + added > this.limits.maxKeysPerNamespace) throw this.namespaceFull(namespace);
+      if (live + added > this.limits.maxKeysPerNamespace) throw namespaceFull(namespace, this.limits);
     }
     if (newNamespaces > 0) {
       const count = (await this.table.list(INDEX)).filter((r) => r.value.kind === 'ns').length;
-      if (count + newNamespaces > this.limits.maxNamespaces) throw this.namespacesFull();
+      if (count + newNamespaces > this.limits.maxNamespaces) throw namespacesFull(this.limits);
     }
     if (delta > 0) {
       const totals = await this.table.get(INDEX, TOTALS_ROW);
@@ -508,7 +500,7 @@ export class KeyValueService {
         await this.reclaim();
         const again = await this.table.get(INDEX, TOTALS_ROW);
         current = again?.value.kind === 'totals' ? again.value.bytes : 0;
-        if (current + delta > this.limits.maxTotalBytes) throw this.totalFull();
+        if (current + delta > this.limits.maxTotalBytes) throw totalFull(this.limits);
       }
     }
   }

@@ -17,6 +17,7 @@ import path from 'node:path';
 import {
   batchProblem,
   StateConflictError,
+  StateUnavailableError,
   type StateBatchOp,
   type StateEntity,
   type StateStore,
@@ -149,7 +150,11 @@ class PartitionFile {
           for (const { op, result } of applied) op.resolve(result);
         } catch (err) {
           for (const step of undo.reverse()) step();
-          for (const { op } of applied) op.reject(err);
+          const code = (err as NodeJS.ErrnoException).code ?? (err as Error).name;
+          const failure = new StateUnavailableError(`Writing state file ${this.file} failed (${code})`, {
+            cause: err,
+          });
+          for (const { op } of applied) op.reject(failure);
         }
       }
     } finally {
@@ -222,16 +227,18 @@ class FileTable<T> implements StateTable<T> {
       await fsyncDir(this.dir);
       return;
     }
-    const content: FileContent = {
-      format: FORMAT,
-      table: this.name,
-      partition: part.partition,
-      rows: [...part.rows].map(([row, s]) => ({ row, etag: s.etag, value: JSON.parse(s.json) as unknown })),
-    };
+    // Built from the stored JSON text directly: no re-parsing of values on every commit.
+    const rows = [...part.rows].map(
+      ([row, stored]) =>
+        `{"row":${JSON.stringify(row)},"etag":${JSON.stringify(stored.etag)},"value":${stored.json}}`,
+    );
+    const text =
+      `{"format":${JSON.stringify(FORMAT)},"table":${JSON.stringify(this.name)},` +
+      `"partition":${JSON.stringify(part.partition)},"rows":[${rows.join(',')}]}`;
     const temp = `${part.file}.${process.pid}.${this.nextEtag()}.tmp`;
     const handle = await fs.promises.open(temp, 'w', 0o600);
     try {
-      await handle.writeFile(JSON.stringify(content));
+      await handle.writeFile(text);
       await handle.sync();
     } finally {
       await handle.close();

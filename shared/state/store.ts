@@ -25,6 +25,14 @@ export function isStateConflict(err: unknown): err is StateConflictError {
   return err instanceof StateConflictError;
 }
 
+/** The backend could not be reached, timed out or failed (not a lost race). Nothing is known to be written. */
+export class StateUnavailableError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StateUnavailableError';
+  }
+}
+
 /** A value too large for the backend to store (Azure Tables: 1 MiB per entity). Nothing was written. */
 export class StateTooLargeError extends Error {
   constructor(message: string) {

@@ -10,6 +10,7 @@ import {
   batchProblem,
   StateConflictError,
   StateTooLargeError,
+  StateUnavailableError,
   type StateEntity,
   type StateStore,
   type StateTable,
@@ -51,6 +52,14 @@ function fromEntity<T>(entity: Row): StateEntity<T> {
   };
 }
 
+/** Storage failures other than lost races, as the state layer's own error (the cause keeps the detail). */
+function unavailable(err: unknown): Error {
+  if (err instanceof StateConflictError || err instanceof StateTooLargeError) return err;
+  const status = statusOf(err);
+  const what = status === undefined ? (err as Error).name : `HTTP ${status}`;
+  return new StateUnavailableError(`Azure Table storage failed (${what})`, { cause: err });
+}
+
 function conflict(what: string, partition: string, row: string, cause: unknown): StateConflictError {
   const err = new StateConflictError(`${what}: ${partition}/${row}`);
   err.cause = cause;
@@ -60,13 +69,21 @@ function conflict(what: string, partition: string, row: string, cause: unknown):
 class AzureTable<T> implements StateTable<T> {
   private ready: Promise<void> | undefined;
 
-  constructor(private readonly client: TableClient) {}
+  constructor(
+    private readonly client: TableClient,
+    private readonly timeoutMs: number,
+  ) {}
+
+  /** Every call is bounded, so a hung storage endpoint cannot hold a request forever. */
+  private opts() {
+    return { abortSignal: AbortSignal.timeout(this.timeoutMs) };
+  }
 
   /** Creates the table once per process (an existing table is fine); a failure is retried next call. */
   private ensure(): Promise<void> {
-    this.ready ??= this.client.createTable().catch((err: unknown) => {
+    this.ready ??= this.client.createTable(this.opts()).catch((err: unknown) => {
       this.ready = undefined;
-      throw err;
+      throw unavailable(err);
     });
     return this.ready;
   }
@@ -74,11 +91,15 @@ class AzureTable<T> implements StateTable<T> {
   async get(partition: string, row: string): Promise<StateEntity<T> | undefined> {
     await this.ensure();
     try {
-      const entity = await this.client.getEntity<Row>(encodeTableKey(partition), encodeTableKey(row));
+      const entity = await this.client.getEntity<Row>(
+        encodeTableKey(partition),
+        encodeTableKey(row),
+        this.opts(),
+      );
       return fromEntity<T>(entity);
     } catch (err) {
       if (statusOf(err) === 404) return undefined;
-      throw err;
+      throw unavailable(err);
     }
   }
 
@@ -86,8 +107,15 @@ class AzureTable<T> implements StateTable<T> {
     await this.ensure();
     const filter = partition === undefined ? undefined : odata`PartitionKey eq ${encodeTableKey(partition)}`;
     const out: StateEntity<T>[] = [];
-    for await (const entity of this.client.listEntities<Row>({ queryOptions: { filter } })) {
-      out.push(fromEntity<T>(entity));
+    try {
+      for await (const entity of this.client.listEntities<Row>({
+        queryOptions: { filter },
+        ...this.opts(),
+      })) {
+        out.push(fromEntity<T>(entity));
+      }
+    } catch (err) {
+      throw unavailable(err);
     }
     return out;
   }
@@ -96,11 +124,11 @@ class AzureTable<T> implements StateTable<T> {
     const entity = toEntity(partition, row, value);
     await this.ensure();
     try {
-      const res = await this.client.createEntity(entity);
+      const res = await this.client.createEntity(entity, this.opts());
       return { partition, row, value: structuredClone(value), etag: res.etag ?? '' };
     } catch (err) {
       if (statusOf(err) === 409) throw conflict('entity exists', partition, row, err);
-      throw err;
+      throw unavailable(err);
     }
   }
 
@@ -110,15 +138,15 @@ class AzureTable<T> implements StateTable<T> {
     try {
       const res =
         etag === undefined
-          ? await this.client.upsertEntity(entity, 'Replace')
-          : await this.client.updateEntity(entity, 'Replace', { etag });
+          ? await this.client.upsertEntity(entity, 'Replace', this.opts())
+          : await this.client.updateEntity(entity, 'Replace', { etag, ...this.opts() });
       return { partition, row, value: structuredClone(value), etag: res.etag ?? '' };
     } catch (err) {
       const status = statusOf(err);
       if (etag !== undefined && (status === 412 || status === 404)) {
         throw conflict('entity changed', partition, row, err);
       }
-      throw err;
+      throw unavailable(err);
     }
   }
 
@@ -128,7 +156,7 @@ class AzureTable<T> implements StateTable<T> {
       await this.client.deleteEntity(
         encodeTableKey(partition),
         encodeTableKey(row),
-        etag === undefined ? {} : { etag },
+        etag === undefined ? this.opts() : { etag, ...this.opts() },
       );
       return true;
     } catch (err) {
@@ -137,7 +165,7 @@ class AzureTable<T> implements StateTable<T> {
         throw conflict('entity changed', partition, row, err);
       }
       if (status === 404) return false;
-      throw err;
+      throw unavailable(err);
     }
   }
 
@@ -159,14 +187,14 @@ class AzureTable<T> implements StateTable<T> {
     });
     await this.ensure();
     try {
-      const res = await this.client.submitTransaction(actions);
+      const res = await this.client.submitTransaction(actions, this.opts());
       return ops.map((op, i) => (op.op === 'delete' ? undefined : res.subResponses[i]?.etag));
     } catch (err) {
       const status = statusOf(err);
       if (status === 409 || status === 412 || status === 404) {
         throw conflict('batch refused', partition, ops[0]?.row ?? '', err);
       }
-      throw err;
+      throw unavailable(err);
     }
   }
 }
@@ -174,6 +202,10 @@ class AzureTable<T> implements StateTable<T> {
 export interface TableStoreOptions {
   connectionString: string;
   tablePrefix: string;
+  /** Per storage call, retries included (default 10 s). */
+  timeoutMs?: number;
+  /** Retries of failed calls by the SDK (default 2, starting at 200 ms). */
+  maxRetries?: number;
 }
 
 export function createTableStateStore(opts: TableStoreOptions): StateStore {
@@ -190,8 +222,9 @@ export function createTableStateStore(opts: TableStoreOptions): StateStore {
       if (!table) {
         const client = TableClient.fromConnectionString(opts.connectionString, `${opts.tablePrefix}${name}`, {
           allowInsecureConnection,
+          retryOptions: { maxRetries: opts.maxRetries ?? 2, retryDelayInMs: 200, maxRetryDelayInMs: 2000 },
         });
-        table = new AzureTable<unknown>(client);
+        table = new AzureTable<unknown>(client, opts.timeoutMs ?? 10_000);
         tables.set(name, table);
       }
       return table as StateTable<T>;

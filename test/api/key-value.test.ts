@@ -312,6 +312,9 @@ describe('limits', () => {
       /maxTotalBytes/,
     );
     assert.equal(((await exists('b0', 'k9')).json as { keyExists: boolean }).keyExists, false);
+    // A refused write into a new namespace does not leave the namespace behind.
+    assertError(await set('brand new', { key: 'k', value: 'x'.repeat(2000) }), 409, 'KV_LIMIT_EXCEEDED');
+    assert.equal((await namespaces()).includes('brand new'), false);
     // Overwriting with a smaller value is fine; deleting a key makes room.
     assert.equal((await set('b0', { key: 'k0', value: 'small' })).status, 201);
     assert.equal((await set('b0', { key: 'k9', value: 'x'.repeat(1500) })).status, 201);

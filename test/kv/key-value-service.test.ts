@@ -176,3 +176,25 @@ for (const backend of backends) {
     });
   });
 }
+
+test('an unreachable table store is 503 STATE_UNAVAILABLE, with the detail only in the log', async () => {
+  const net = await import('node:net');
+  const port = await new Promise<number>((resolve) => {
+    const server = net.createServer().listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+  const store = createTableStateStore({
+    connectionString: `DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=${Buffer.from('k').toString('base64')};TableEndpoint=http://127.0.0.1:${port}/devstoreaccount1;`,
+    tablePrefix: 'down',
+    maxRetries: 0,
+    timeoutMs: 5000,
+  });
+  const logged: string[] = [];
+  const log = { info: () => undefined, warn: () => undefined, error: (m: string) => logged.push(m) };
+  const kv = new KeyValueService(store.table<KvRecord>(KV_TABLE), LIMITS, Date.now, log);
+  await assert.rejects(kv.set('ns', 'k', 'v', 0), code('STATE_UNAVAILABLE'));
+  await assert.rejects(kv.namespaces(), code('STATE_UNAVAILABLE'));
+  assert.match(logged.join('\n'), /Azure Table storage failed/);
+});

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { createFileStateStore, StateCorruptError } from '../../shared/state/file-store';
+import { StateUnavailableError } from '../../shared/state/store';
 import { storeConformance } from './store-conformance';
 
 const dirs: string[] = [];
@@ -81,4 +82,20 @@ test('a temporary file left by an interrupted write is discarded; the committed 
   assert.deepEqual((await reopened.table<{ n: number }>('kv').get('p', 'r'))?.value, { n: 1 });
   assert.deepEqual(await readdir(tableDir), [name]);
   await reopened.close();
+});
+
+test('a write the disk refuses is undone in memory and reported as StateUnavailableError', async () => {
+  const dir = await tempDir();
+  const store = createFileStateStore({ dir });
+  const table = store.table<{ n: number }>('kv');
+  await table.put('p', 'r', { n: 1 });
+  // Replace the table's directory by a plain file: every later write fails (ENOTDIR).
+  const tableDir = path.join(dir, 'state', 'kv');
+  await rm(tableDir, { recursive: true });
+  await writeFile(tableDir, 'not a directory');
+  await assert.rejects(table.put('p', 'r', { n: 2 }), StateUnavailableError);
+  await assert.rejects(table.insert('p', 'other', { n: 3 }), StateUnavailableError);
+  assert.deepEqual((await table.get('p', 'r'))?.value, { n: 1 });
+  assert.equal(await table.get('p', 'other'), undefined);
+  await store.close();
 });
