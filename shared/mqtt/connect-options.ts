@@ -25,13 +25,24 @@ const DEFAULT_PORTS: Record<string, number> = {
 export interface BrokerAddress {
   host: string;
   port: number;
+  /** The URL itself carries a password (mqtt.js would use it). */
+  hasPassword: boolean;
 }
 
-/** Host and port of the broker URL, for messages; never the URL itself (it may carry credentials). */
-export function brokerAddress(url: string): BrokerAddress {
+/**
+ * Host and port of the broker URL, for messages; never the URL itself (it may carry credentials).
+ * Undefined when the URL cannot be parsed.
+ */
+export function brokerAddress(url: string | null): BrokerAddress | undefined {
+  if (url === null || !URL.canParse(url)) return undefined;
   const parsed = new URL(url);
   const host = parsed.hostname.replace(/^\[|\]$/g, '');
-  return { host, port: parsed.port ? Number(parsed.port) : (DEFAULT_PORTS[parsed.protocol] ?? 1883) };
+  if (!host) return undefined;
+  return {
+    host,
+    port: parsed.port ? Number(parsed.port) : (DEFAULT_PORTS[parsed.protocol] ?? 1883),
+    hasPassword: parsed.password !== '',
+  };
 }
 
 async function readSetting(name: 'ca' | 'cert' | 'key', file: string | null): Promise<Buffer | undefined> {

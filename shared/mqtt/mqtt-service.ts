@@ -65,6 +65,7 @@ export class MqttService implements MqttPublisher {
   private failures = 0;
   private reconnectTimer: NodeJS.Timeout | undefined;
   private lastLogged: string | undefined;
+  private lastError: string | undefined;
 
   constructor(cfg: ButlerConfig['mqtt'], opts: MqttServiceOptions) {
     this.cfg = cfg;
@@ -72,7 +73,7 @@ export class MqttService implements MqttPublisher {
     this.backoff = opts.backoff ?? DEFAULT_BACKOFF;
     this.enabled = cfg.enabled && cfg.url !== null;
     this.clientId = cfg.clientId ?? uniqueClientId();
-    this.broker = cfg.url !== null ? brokerAddress(cfg.url) : undefined;
+    this.broker = brokerAddress(cfg.url);
     this.link = this.enabled ? { state: 'starting' } : { state: 'disabled' };
   }
 
@@ -88,23 +89,29 @@ export class MqttService implements MqttPublisher {
   /** Starts connecting in the background; never throws, never waits for the broker. */
   start(): void {
     if (!this.enabled || this.client !== undefined) return;
-    connectOptions(this.cfg, this.clientId).then(
-      (options) => {
+    connectOptions(this.cfg, this.clientId)
+      .then((options) => {
         if (this.link.state === 'closed') return;
+        if (!this.broker) throw new Error('mqtt.url is not a valid URL');
         this.log.info(`mqtt: connecting to ${this.where} as ${this.clientId}`);
+        if (this.broker.hasPassword) {
+          this.log.warn(
+            'mqtt: mqtt.url carries a password; set mqtt.password instead, so it is kept out of config dumps',
+          );
+        }
         const client = connect(this.cfg.url!, options);
         this.client = client;
         client.on('connect', () => this.onConnect(client));
-        client.on('error', (err) => this.onFailure(`${errorMessage(err)}`));
+        client.on('error', (err) => this.onError(client, errorMessage(err)));
         client.on('close', () => this.onClose());
         client.on('message', (topic, payload) => this.dispatch(topic, payload));
-      },
-      (err: unknown) => {
-        // A certificate file that cannot be read stays broken until the config changes: no retries.
+      })
+      .catch((err: unknown) => {
+        // A bad URL or a certificate file that cannot be read stays broken until the config changes: no retries.
+        if (this.link.state === 'closed') return;
         this.setLink({ state: 'down', reason: errorMessage(err) });
         this.log.error(`mqtt: not connecting to ${this.where}: ${errorMessage(err)}`);
-      },
-    );
+      });
   }
 
   /** Calls `handler` for every message on a topic matching `filter`; subscribed on every connect. */
@@ -212,6 +219,7 @@ export class MqttService implements MqttPublisher {
     if (this.link.state === 'closed') return;
     this.failures = 0;
     this.lastLogged = undefined;
+    this.lastError = undefined;
     this.setLink({ state: 'connected' });
     const text = `Connected to MQTT broker ${this.where} with client ID ${this.clientId}`;
     this.log.info(`mqtt: ${text}`);
@@ -244,10 +252,18 @@ export class MqttService implements MqttPublisher {
     }
   }
 
+  /** A failed attempt (refused, TLS, unreachable) marks the link down; an error on a live connection only waits for its close. */
+  private onError(client: MqttClient, reason: string): void {
+    if (this.link.state === 'closed') return;
+    this.lastError = reason;
+    if (!client.connected) this.onFailure(reason);
+  }
+
   private onClose(): void {
     if (this.link.state === 'closed') return;
-    if (this.link.state === 'connected') this.onFailure('connection lost');
+    if (this.link.state === 'connected') this.onFailure(this.lastError ?? 'connection lost');
     else if (this.link.state === 'starting') this.onFailure('connection closed before CONNACK');
+    this.lastError = undefined;
     this.scheduleReconnect();
   }
 

@@ -34,7 +34,7 @@ before(async () => {
       api: {
         startTaskFilter: {
           enable: true,
-          allowTask: { taskId: [FIXTURE.taskReloadSales, FIXTURE.taskUnknown] },
+          allowTask: { taskId: [FIXTURE.taskReloadSales, FIXTURE.taskUnknown, FIXTURE.taskDisabled] },
         },
       },
       mqtt: { enabled: true, url: broker.url, ca: brokerPki.caCert, ...CREDENTIALS, taskStartTopic: TOPIC },
@@ -64,20 +64,31 @@ function logged(pattern: RegExp): boolean {
   return processLog.lines.some((line) => pattern.test(line));
 }
 
-test('an allowed task id starts that task; denied, malformed and unknown ids start nothing', async () => {
+test('an allowed task id starts that task; denied, malformed and unknown ids start nothing; a refused start is logged', async () => {
   env.sim.resetJournal();
   await publisher.publishAsync(TOPIC, FIXTURE.taskReloadFinance); // not in the filter
   await publisher.publishAsync(TOPIC, 'not-a-task-id');
   await publisher.publishAsync(TOPIC, FIXTURE.taskUnknown); // allowed, but Sense has no such task
+  await publisher.publishAsync(TOPIC, FIXTURE.taskDisabled); // allowed, but QRS does not start it
   await publisher.publishAsync(TOPIC, ` ${FIXTURE.taskReloadSales.toUpperCase()}\n`);
   await waitUntil(() => logged(/qliksense\/start_task: started task/), 'the start to be logged');
 
-  assert.deepEqual(startCalls(), [`/qrs/task/${FIXTURE.taskReloadSales}/start/synchronous`]);
+  assert.deepEqual(startCalls(), [
+    `/qrs/task/${FIXTURE.taskDisabled}/start/synchronous`,
+    `/qrs/task/${FIXTURE.taskReloadSales}/start/synchronous`,
+  ]);
   assert.ok(
     logged(new RegExp(`task ${FIXTURE.taskReloadFinance} not started: denied by api.startTaskFilter`)),
   );
   assert.ok(logged(/ignored "not-a-task-id": not a task id \(GUID\)/));
   assert.ok(logged(new RegExp(`task ${FIXTURE.taskUnknown} not started: no such task in Sense`)));
+  assert.ok(
+    logged(
+      new RegExp(
+        `task '[^']+' \\(${FIXTURE.taskDisabled}\\) did not start: 200 QRS answered with an empty execution id`,
+      ),
+    ),
+  );
   assert.ok(
     logged(new RegExp(`started task '[^']+' \\(${FIXTURE.taskReloadSales}\\), execution [0-9a-f-]{36}`)),
   );

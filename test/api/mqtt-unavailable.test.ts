@@ -7,10 +7,13 @@ import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { after, afterEach, before, test } from 'node:test';
+import { getServices } from '../../shared/bootstrap';
+import type { MqttService } from '../../shared/mqtt/mqtt-service';
 import { captureConsole, type ConsoleCapture } from '../helpers/console-capture';
 import { freePort, startBroker, subscribe, type TestBroker } from '../helpers/mqtt-broker';
 import { createTestPki, type TestPki } from '../helpers/pki';
 import { startProductHost, type ProductHost } from '../helpers/product-host';
+import { waitUntil } from '../helpers/wait-until';
 
 const CREDENTIALS = { username: 'butler', password: 'right-password-3a7e' };
 const WRONG = 'wrong-password-9c4d';
@@ -116,4 +119,23 @@ test('a broker down at start → the host starts and answers 503; once the broke
   }
   assert.equal(status, 201);
   assert.equal(await inbox.next(), 'back again');
+});
+
+test('a connection lost later → 503 while away, and the host reconnects to the broker on its own', async () => {
+  broker = await startBroker({ pki, credentials: CREDENTIALS });
+  const port = broker.port;
+  const host = await startHost({ enabled: true, url: broker.url, ca: pki.caCert, ...CREDENTIALS });
+  assert.equal((await publish(host)).status, 201);
+
+  await broker.close();
+  broker = undefined;
+  const service = getServices().mqtt as MqttService;
+  await waitUntil(() => service.status().state === 'down', 'the host noticing the broker is gone');
+  const away = await publish(host);
+  assert.equal(away.status, 503, away.text);
+  assert.equal(away.json.code, 'MQTT_UNAVAILABLE');
+
+  broker = await startBroker({ pki, credentials: CREDENTIALS, port });
+  await waitUntil(() => service.status().state === 'connected', 'the host reconnecting', { attempts: 3000 });
+  assert.equal((await publish(host)).status, 201);
 });

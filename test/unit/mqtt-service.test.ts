@@ -91,3 +91,12 @@ test('topic filters match like a broker: + one level, # the rest, $ topics only 
   assert.equal(publishTopicProblem('a/b'), null);
   assert.match(publishTopicProblem('x'.repeat(1025)) ?? '', /more than 1024/);
 });
+
+test('a URL without a host never stops start-up; publish says what is wrong', async () => {
+  const service = new MqttService(mqttConfig({ enabled: true, url: 'mqtt://' }), { log: quiet });
+  service.start();
+  const err = await rejection(service.publish('a', 'b'));
+  assert.equal(err.code, 'MQTT_UNAVAILABLE');
+  assert.match(err.message, /mqtt\.url is not a valid URL/);
+  await service.close();
+});
