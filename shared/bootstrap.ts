@@ -15,6 +15,9 @@ import { StateCorruptError } from './state/file-store';
 const atImport = tryLoadConfig();
 let current: Services | undefined;
 
+/** The config as read at import (undefined when it failed): registration-time choices only. */
+export const importedConfig = atImport.ok ? atImport.config : undefined;
+
 /** `api.auth: anonymous` registers the API functions anonymous (drop-in mode for Butler installs). */
 export const apiAuthLevel: 'function' | 'anonymous' =
   atImport.ok && atImport.config.api.auth === 'anonymous' ? 'anonymous' : 'function';

@@ -14,6 +14,8 @@ import { getTelemetry, type Telemetry } from './telemetry/index';
 import { FileOperations } from './fileops/file-operations';
 import { createScheduler, type Scheduler } from './scheduler';
 import { senseTaskStarter } from './scheduler/start-task';
+import { buildAlerts } from './alerts/build';
+import type { AlertService } from './alerts/service';
 import { MqttService, type MqttPublisher } from './mqtt/mqtt-service';
 import { listenForTaskStarts } from './mqtt/task-start-topic';
 import { NewRelicClient } from './newrelic/new-relic';
@@ -32,6 +34,8 @@ export interface Services {
   readonly fileOps: FileOperations;
   /** Schedules (API) and their firing (timer). */
   readonly scheduler: Scheduler;
+  /** Reload-task alerts; undefined when `alerts.enabled` is false. */
+  readonly alerts: AlertService | undefined;
   /** The Sense client; throws NOT_CONFIGURED (503) naming the missing settings when Sense is not set up. */
   sense(): SenseClient;
   /** The process's MQTT connection (connects in the background; publish answers 503 while it is away). */
@@ -64,6 +68,7 @@ export function buildServices(
   const mqtt = new MqttService(config.mqtt, { log });
   const slack = new SlackClient(config.slack);
   const newRelic = new NewRelicClient(config.newRelic);
+  const alerts = buildAlerts(config, log, { qrs: () => senseClient.qrs, state, mqtt });
   const services: Services = {
     config,
     log,
@@ -73,11 +78,14 @@ export function buildServices(
     fileOps: new FileOperations(config.fileOps),
     scheduler,
     sense,
+    alerts: alerts?.service,
     mqtt,
     slack,
     newRelic,
     async close() {
-      // MQTT first, so no new task start arrives while the rest shuts down.
+      // Alerts first: their in-flight deliveries still use Sense, MQTT and the state store.
+      await alerts?.close();
+      // MQTT next, so no new task start arrives while the rest shuts down.
       await mqtt.close();
       await Promise.all([slack.close(), newRelic.close()]);
       // Closing the client first fails any reload still waiting on the Engine, so shutdown is bounded;

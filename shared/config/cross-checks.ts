@@ -5,6 +5,7 @@
  */
 import type { SchemaIssue } from './schema';
 import type { ButlerConfig } from './types';
+import { checkAlerts } from './alerts-checks';
 
 export function checkFeatureRequirements(config: Omit<ButlerConfig, 'source'>): SchemaIssue | null {
   const { mqtt, state, newRelic } = config;
@@ -20,6 +21,8 @@ export function checkFeatureRequirements(config: Omit<ButlerConfig, 'source'>): 
   if (state.backend === 'table' && state.table.connectionString === null) {
     return { pointer: '/state/table/connectionString', reason: 'is required when /state/backend is table' };
   }
+  const alertIssue = checkAlerts(config.alerts);
+  if (alertIssue) return alertIssue;
   const seen = new Set<string>();
   for (const [index, account] of newRelic.accounts.entries()) {
     if (seen.has(account.name)) {

@@ -66,4 +66,5 @@ export function resolveConfigPaths(config: Omit<ButlerConfig, 'source'>, baseDir
   fileOps.delete = fileOps.delete.map(resolve);
   fileOps.createDir = fileOps.createDir.map(resolve);
   fileOps.qvdRoot = resolveNullable(fileOps.qvdRoot);
+  config.alerts.channels.email.smtp.ca = resolveNullable(config.alerts.channels.email.smtp.ca);
 }

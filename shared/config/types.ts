@@ -106,6 +106,66 @@ export interface ButlerConfig {
     staticAttributes: NameValue[];
     timeoutMs: number;
   };
+  alerts: AlertsConfig;
+}
+
+export type AlertOutcome = 'failed' | 'aborted' | 'success';
+
+/** Which tasks alert: any of the tags or custom-property values; both empty means all tasks. */
+export interface AlertTaskSelection {
+  tag: string[];
+  customProperty: NameValue[];
+}
+
+/** Settings every channel shares: null means "use the alerts section's default". */
+export interface AlertChannelCommon {
+  outcomes: AlertOutcome[] | null;
+  tasks: AlertTaskSelection | null;
+}
+
+export interface AlertWebhookConfig extends AlertChannelCommon {
+  name: string;
+  url: string;
+  method: 'POST' | 'PUT' | 'GET';
+  headers: NameValue[];
+}
+
+/** Reload-task alerts (docs/alerts.md). */
+export interface AlertsConfig {
+  enabled: boolean;
+  callbackBaseUrl: string | null;
+  resubscribeSeconds: number;
+  backstopSeconds: number;
+  outcomes: AlertOutcome[];
+  tasks: AlertTaskSelection;
+  scriptLogLines: { head: number; tail: number };
+  allowedHosts: string[];
+  rateLimitSeconds: number;
+  retry: { attempts: number; baseDelayMs: number; maxDelayMs: number; timeoutMs: number };
+  channels: {
+    slack: AlertChannelCommon & { webhookUrl: string | null; maxScriptLogChars: number };
+    teams: AlertChannelCommon & { webhookUrl: string | null; maxScriptLogChars: number };
+    webhook: AlertWebhookConfig[];
+    email: AlertChannelCommon & {
+      smtp: {
+        host: string | null;
+        port: number;
+        secure: boolean;
+        requireTls: boolean;
+        rejectUnauthorized: boolean;
+        ca: string | null;
+        user: string | null;
+        password: string | null;
+      };
+      from: string | null;
+      to: string[];
+      recipientsCustomProperty: string | null;
+      includeAppOwner: boolean;
+      subjectTemplate: string | null;
+      bodyTemplate: string | null;
+    };
+    mqtt: AlertChannelCommon & { enabled: boolean; topic: string };
+  };
 }
 
 /** Leaf names of `api.endpoints`, flattened, in the contract's order (Butler's #1). */

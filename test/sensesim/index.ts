@@ -6,7 +6,9 @@ import { serveEngine } from './engine-server';
 import type { EngineServer } from './engine-server';
 import { FaultList, engineFaultMatches, qrsFaultMatches } from './faults';
 import { defaultFixtures } from './fixtures';
+import { NotificationHub } from './notifications';
 import { serveQrs } from './qrs-server';
+import { finishTask, type FinishTaskOptions } from './task-runs';
 import { loadTlsMaterial, startTlsListener } from './tls-listener';
 import type { TlsListener } from './tls-listener';
 import type {
@@ -20,6 +22,8 @@ import type {
 } from './types';
 
 export * from './types';
+export type { NotificationSubscription, CallbackRecord } from './notifications';
+export type { FinishTaskOptions, TaskOutcome } from './task-runs';
 export { FIXTURE, defaultFixtures } from './fixtures';
 export { EMPTY_GUID, NEVER } from './execution';
 export { XSRF_MESSAGE } from './request-parts';
@@ -29,6 +33,8 @@ export class SenseSim {
   readonly qrsCalls: QrsCall[] = [];
   readonly engineCalls: EngineCall[] = [];
   readonly engineConnections: EngineConnection[] = [];
+  /** QRS change-notification subscriptions, the callbacks made, and knobs (e.g. `knobs.suppress`). */
+  readonly notifications = new NotificationHub();
   private readonly qrsFaults = new FaultList<QrsFault>(qrsFaultMatches);
   private readonly engineFaults = new FaultList<EngineFault>(engineFaultMatches);
   private readonly lifetime = new AbortController();
@@ -59,6 +65,7 @@ export class SenseSim {
       strictUser: sim.strictUser,
       signal: sim.lifetime.signal,
       downloads: new Map(),
+      notifications: sim.notifications,
     });
     sim.engine = serveEngine(sim.engineListener, {
       fixtures: sim.fixtures,
@@ -89,6 +96,19 @@ export class SenseSim {
 
   engineFault(rule: EngineFault): void {
     this.engineFaults.add(rule);
+  }
+
+  /**
+   * Runs a task to a final state now: a Started result row, then the final one, each with the change
+   * notification QRS would send. Resolves with the final row once every callback has been answered.
+   */
+  finishTask(taskId: string, opts: FinishTaskOptions) {
+    return finishTask(this.fixtures, this.notifications, taskId, opts);
+  }
+
+  /** A QRS restart as far as notifications go: every subscription is forgotten. */
+  restartQrs(): void {
+    this.notifications.forgetAll();
   }
 
   clearFaults(): void {

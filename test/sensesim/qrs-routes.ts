@@ -14,6 +14,7 @@ import {
   taskFullRow,
   userFullRow,
 } from './qrs-rows';
+import type { NotificationHub } from './notifications';
 import { queryValue } from './request-parts';
 import type { SenseFixtures, SimExecutionResult, SimTask } from './types';
 
@@ -29,6 +30,7 @@ export interface QrsContext {
   params: string[];
   /** One-shot script-log download ids → log text. */
   downloads: Map<string, string>;
+  notifications: NotificationHub;
 }
 
 export type QrsAnswer = { status: number; json?: unknown; text?: string };
@@ -314,7 +316,30 @@ const otherRoutes: Route[] = [
   },
 ];
 
+const notificationRoutes: Route[] = [
+  {
+    method: 'POST',
+    pattern: /^\/qrs\/notification$/,
+    handle: (c) => {
+      const answer = c.notifications.subscribe(
+        queryValue(c.query, 'name'),
+        queryValue(c.query, 'changetype'),
+        c.filter,
+        c.body,
+      );
+      return answer.handle ? ok({ value: answer.handle }) : { status: answer.status, text: answer.text };
+    },
+  },
+  {
+    method: 'DELETE',
+    pattern: /^\/qrs\/notification$/,
+    handle: (c) =>
+      c.notifications.unsubscribe(queryValue(c.query, 'handle')) ? { status: 204 } : notFound(),
+  },
+];
+
 const ROUTES: Route[] = [
+  ...notificationRoutes,
   ...taskRoutes,
   ...scriptLogRoutes,
   ...executionResultRoutes,

@@ -5,6 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FaultList } from './faults';
+import type { NotificationHub } from './notifications';
 import { isFilterSyntaxError } from './filter';
 import { routeQrs } from './qrs-routes';
 import type { QrsAnswer } from './qrs-routes';
@@ -30,6 +31,7 @@ export interface QrsDeps {
   /** Aborted on close so delayed answers do not keep the process alive. */
   signal: AbortSignal;
   downloads: Map<string, string>;
+  notifications: NotificationHub;
 }
 
 class BodyTooLarge extends Error {}
@@ -129,6 +131,7 @@ async function handle(deps: QrsDeps, req: IncomingMessage, res: ServerResponse):
         filter: call.filter,
         body: call.body,
         downloads: deps.downloads,
+        notifications: deps.notifications,
       }),
     );
   } catch (err) {

@@ -1,0 +1,49 @@
+/**
+ * Reload-task alerts: the HTTP trigger QRS calls with change notifications (the function key travels
+ * as `?code=`, QRS cannot add headers) and the timer that re-subscribes and runs the backstop.
+ * docs/alerts.md describes the whole flow.
+ */
+import { app, type HttpRequest, type HttpResponseInit } from '@azure/functions';
+import { CALLBACK_FUNCTION, CALLBACK_ROUTE } from '../shared/alerts/callback-key';
+import { tickSchedule } from '../shared/alerts/tick-schedule';
+import { getServices, importedConfig } from '../shared/bootstrap';
+import { readJsonBody } from '../shared/http/body';
+import { ApiError, isApiError } from '../shared/http/errors';
+
+const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8' };
+
+async function callback(req: HttpRequest): Promise<HttpResponseInit> {
+  try {
+    const alerts = getServices().alerts;
+    if (!alerts)
+      throw new ApiError('ENDPOINT_DISABLED', 'Reload alerts are disabled (alerts.enabled is false)');
+    const body = await readJsonBody(req);
+    const { accepted } = alerts.acceptCallback(body);
+    // Answer at once: QRS should not wait for enrichment and delivery.
+    return { status: 202, headers: JSON_HEADERS, body: JSON.stringify({ accepted }) };
+  } catch (err) {
+    if (!isApiError(err)) throw err;
+    return { status: err.statusCode, headers: JSON_HEADERS, body: JSON.stringify(err.toBody()) };
+  }
+}
+
+app.http(CALLBACK_FUNCTION, {
+  route: CALLBACK_ROUTE,
+  methods: ['POST'],
+  // Always keyed, also with api.auth anonymous: the URL QRS calls is the only caller.
+  authLevel: 'function',
+  handler: callback,
+});
+
+// Registered only when alerts are on, so a host without alerts runs no timer at all.
+if (importedConfig?.alerts.enabled) {
+  const { backstopSeconds, resubscribeSeconds, callbackBaseUrl } = importedConfig.alerts;
+  const period = callbackBaseUrl ? Math.min(backstopSeconds, resubscribeSeconds) : backstopSeconds;
+  app.timer('alertsTimer', {
+    schedule: tickSchedule(period),
+    runOnStartup: true,
+    handler: async () => {
+      await getServices().alerts?.tick();
+    },
+  });
+}
