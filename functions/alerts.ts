@@ -9,6 +9,7 @@ import { tickSchedule } from '../shared/alerts/tick-schedule';
 import { getServices, importedConfig } from '../shared/bootstrap';
 import { readJsonBody } from '../shared/http/body';
 import { ApiError, isApiError } from '../shared/http/errors';
+import { documentRoute } from '../shared/http/registry';
 
 const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8' };
 
@@ -33,6 +34,41 @@ app.http(CALLBACK_FUNCTION, {
   // Always keyed, also with api.auth anonymous: the URL QRS calls is the only caller.
   authLevel: 'function',
   handler: callback,
+});
+
+// Outside the spec mechanism (its own key rule, no method override), so documented by hand.
+documentRoute(CALLBACK_ROUTE, {
+  post: {
+    operationId: 'alertsCallback',
+    summary: 'QRS change-notification callback for reload alerts (called by QRS, key in ?code=)',
+    security: [{ functionKeyQuery: [] }],
+    requestBody: {
+      required: true,
+      content: {
+        'application/json': {
+          schema: {
+            type: 'array',
+            maxItems: 5000,
+            items: {
+              type: 'object',
+              required: ['objectType', 'objectID'],
+              properties: {
+                objectType: { type: 'string' },
+                objectID: { type: 'string' },
+                changeType: { oneOf: [{ type: 'integer' }, { type: 'string' }] },
+                changedProperties: { type: 'array', items: { type: 'string' } },
+              },
+            },
+          },
+        },
+      },
+    },
+    responses: {
+      '202': { description: '{"accepted": n}: execution results queued for alert processing' },
+      '400': { description: 'VALIDATION or INVALID_JSON' },
+      '404': { description: 'ENDPOINT_DISABLED (alerts.enabled is false)' },
+    },
+  },
 });
 
 // Registered only when alerts are on, so a host without alerts runs no timer at all.

@@ -9,6 +9,7 @@ import { docsAsset } from '../shared/docs/assets';
 import { openApiJson } from '../shared/docs/openapi-document';
 import { PAGE_HEADERS, renderPage } from '../shared/docs/page';
 import { ApiError } from '../shared/http/errors';
+import { documentRoute } from '../shared/http/registry';
 import { errorMessage } from '../shared/log';
 
 type Handler = (req: HttpRequest) => HttpResponseInit;
@@ -62,4 +63,41 @@ register('apidocs-asset', 'v4/docs/{asset}', (req) => {
       `No documentation asset named ${JSON.stringify(name.slice(0, 100))}`,
     );
   return { status: 200, headers: { ...PAGE_HEADERS, 'content-type': asset.contentType }, body: asset.body };
+});
+
+const NO_KEY = { description: 'No valid function key (unless api.auth is anonymous)' };
+
+// GET-only pages outside the spec mechanism; `x-method-override: false` tells the manifest test so.
+documentRoute('v4/openapi.json', {
+  'x-method-override': false,
+  get: {
+    operationId: 'apidocs-openapi',
+    summary: 'This document, as JSON',
+    responses: { '200': { description: 'The OpenAPI document' }, '401': NO_KEY },
+  },
+});
+documentRoute('v4/docs', {
+  'x-method-override': false,
+  get: {
+    operationId: 'apidocs-page',
+    summary: 'This document rendered as an HTML page (Swagger UI, every file served by this host)',
+    description:
+      'A browser cannot send the x-functions-key header: open the page with ?code=<key> and the page passes the key on to its files and to /v4/openapi.json.',
+    responses: {
+      '200': { description: 'HTML page, with a Content-Security-Policy that allows this host only' },
+      '401': NO_KEY,
+    },
+  },
+});
+documentRoute('v4/docs/{asset}', {
+  'x-method-override': false,
+  get: {
+    operationId: 'apidocs-asset',
+    summary: 'A file of the documentation page (fixed list of names)',
+    parameters: [{ name: 'asset', in: 'path', required: true, schema: { type: 'string' } }],
+    responses: {
+      '200': { description: 'The file, with its content type' },
+      '404': { description: 'ROUTE_NOT_FOUND (not a page file)' },
+    },
+  },
 });

@@ -1,19 +1,27 @@
 /** GET /v4/app/{appId}/dump and /v4/senseappdump/{appId} — an app's definition from the Engine (Butler #29/#30). */
-import { ApiError } from '../shared/http/errors';
-import { method, registerEndpoint } from '../shared/http/endpoint';
+import { Type } from '@sinclair/typebox';
+import { method, registerEndpoint, reply } from '../shared/http/endpoint';
+import { Guid } from '../shared/http/schemas';
 import { dumpApp } from '../shared/sense/apps';
-import { isGuid } from '../shared/guid';
 
-const dump = method({
-  enabledBy: 'senseAppDump',
-  handle: async ({ params, services }) => {
-    const appId = params.appId ?? '';
-    if (!isGuid(appId)) {
-      throw new ApiError('VALIDATION', `params/appId must be an app id (GUID); got '${appId.slice(0, 100)}'`);
-    }
-    return { status: 200, body: await dumpApp(services.sense(), appId.toLowerCase()) };
-  },
-});
+const dump = (id: string) =>
+  method({
+    id,
+    summary: "An app's definition from the Engine",
+    enabledBy: 'senseAppDump',
+    params: Type.Object({ appId: Guid }),
+    replies: {
+      200: reply(
+        'properties, loadScript, lineage, sheets, stories, masterobjects, appprops, dataconnections, dimensions, measures, bookmarks, embeddedmedia, snapshots, fields, variables, appId',
+        Type.Object({}, { additionalProperties: true }),
+      ),
+    },
+    errors: ['APP_NOT_FOUND', 'NOT_CONFIGURED', 'SENSE_UNAVAILABLE', 'SENSE_ERROR', 'UPSTREAM_TIMEOUT'],
+    handle: async ({ params, services }) => ({
+      status: 200,
+      body: await dumpApp(services.sense(), params.appId.toLowerCase()),
+    }),
+  });
 
-registerEndpoint('app-dump', 'v4/app/{appId}/dump', { GET: dump });
-registerEndpoint('senseappdump', 'v4/senseappdump/{appId}', { GET: dump });
+registerEndpoint('app-dump', 'v4/app/{appId}/dump', { GET: dump('app-dump') });
+registerEndpoint('senseappdump', 'v4/senseappdump/{appId}', { GET: dump('senseappdump') });

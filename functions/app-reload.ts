@@ -2,41 +2,55 @@
  * PUT /v4/app/{appId}/reload (Butler #28) and GET /v4/app/{appId}/reload/{reloadId} (E2): reload an
  * app through the Engine and answer when it is done, or 202 with a status URL if it takes longer.
  */
+import { Type } from '@sinclair/typebox';
 import { reloadWithWait } from '../shared/apps/reload-app';
 import type { ReloadRecord } from '../shared/apps/reload-tracker';
 import { ApiError } from '../shared/http/errors';
-import { method, registerEndpoint } from '../shared/http/endpoint';
+import { method, registerEndpoint, reply } from '../shared/http/endpoint';
+import { Guid, ObjectWithDefaults } from '../shared/http/schemas';
 import { startFilter } from '../shared/tasks/start-filter';
-import { isGuid } from '../shared/guid';
 
-interface ReloadBody {
-  reloadMode?: number;
-  partialReload?: boolean;
-  startQSEoWTaskOnSuccess?: string[];
-  startQSEoWTaskOnFailure?: string[];
-}
+const TaskList = Type.Array(Type.String({ maxLength: 100 }), { maxItems: 100 });
 
-const taskList = { type: 'array', maxItems: 100, items: { type: 'string', maxLength: 100 } };
+const ReloadBody = ObjectWithDefaults({
+  reloadMode: Type.Optional(Type.Integer({ description: '0, 1 or 2; anything else means 0' })),
+  partialReload: Type.Boolean({ default: false }),
+  startQSEoWTaskOnSuccess: Type.Optional(TaskList),
+  startQSEoWTaskOnFailure: Type.Optional(TaskList),
+});
 
-const reloadBodySchema = {
-  type: 'object',
-  properties: {
-    reloadMode: { type: 'integer' },
-    partialReload: { type: 'boolean', default: false },
-    startQSEoWTaskOnSuccess: taskList,
-    startQSEoWTaskOnFailure: taskList,
-  },
-};
+const Nullable = <T extends ReturnType<typeof Type.String>>(schema: T) => Type.Union([schema, Type.Null()]);
 
-function requireAppId(appId: string | undefined): string {
-  if (!appId || !isGuid(appId)) {
-    throw new ApiError(
-      'VALIDATION',
-      `params/appId must be an app id (GUID); got '${(appId ?? '').slice(0, 100)}'`,
-    );
-  }
-  return appId.toLowerCase();
-}
+const ReloadView = Type.Object({
+  appId: Type.String(),
+  reloadId: Type.String(),
+  status: Type.Union([Type.Literal('running'), Type.Literal('succeeded'), Type.Literal('failed')]),
+  saved: Type.Boolean(),
+  saveError: Type.Optional(Type.String()),
+  tasksStarted: Type.Array(
+    Type.Object({ taskId: Type.String(), taskName: Type.String(), executionId: Nullable(Type.String()) }),
+  ),
+  tasksFailed: Type.Array(
+    Type.Object({
+      taskId: Type.String(),
+      taskName: Type.String(),
+      statusCode: Type.Number(),
+      message: Type.String(),
+    }),
+  ),
+  error: Type.Optional(Type.Object({ code: Type.String(), message: Type.String() })),
+  startedAt: Type.String(),
+  finishedAt: Nullable(Type.String()),
+});
+
+const Running = Type.Object({
+  appId: Type.String(),
+  reloadId: Type.String(),
+  status: Type.Literal('running'),
+  statusUrl: Type.String(),
+});
+
+const SENSE_ERRORS = ['NOT_CONFIGURED', 'SENSE_UNAVAILABLE', 'SENSE_ERROR', 'UPSTREAM_TIMEOUT'] as const;
 
 function statusUrl(record: ReloadRecord): string {
   return `/v4/app/${record.appId}/reload/${record.reloadId}`;
@@ -70,19 +84,27 @@ function publicView(record: ReloadRecord) {
 }
 
 registerEndpoint('app-reload', 'v4/app/{appId}/reload', {
-  PUT: method<Record<string, unknown>, ReloadBody>({
+  PUT: method({
+    id: 'app-reload',
+    summary: 'Reload an app through the Engine, then start the follow-up tasks',
     enabledBy: 'senseAppReload',
-    body: reloadBodySchema,
+    params: Type.Object({ appId: Guid }),
+    body: ReloadBody,
     bodyDefault: () => ({}),
+    replies: {
+      201: reply('Done: status succeeded or failed', ReloadView),
+      202: reply('Still running; poll statusUrl', Running, { location: 'The status URL' }),
+    },
+    errors: ['APP_NOT_FOUND', ...SENSE_ERRORS],
     handle: async ({ params, body, services }) => {
-      const appId = requireAppId(params.appId);
+      const appId = params.appId.toLowerCase();
       const mode =
         body.reloadMode !== undefined && body.reloadMode >= 0 && body.reloadMode <= 2 ? body.reloadMode : 0;
       const answer = await reloadWithWait(
         {
           appId,
           mode,
-          partial: body.partialReload ?? false,
+          partial: body.partialReload,
           onSuccess: body.startQSEoWTaskOnSuccess ?? [],
           onFailure: body.startQSEoWTaskOnFailure ?? [],
         },
@@ -108,17 +130,24 @@ registerEndpoint('app-reload', 'v4/app/{appId}/reload', {
 
 registerEndpoint('app-reload-status', 'v4/app/{appId}/reload/{reloadId}', {
   GET: method({
+    id: 'app-reload-status',
+    summary: 'Status of a reload that was answered with 202',
     enabledBy: 'senseAppReload',
+    params: Type.Object({ appId: Guid, reloadId: Type.String() }),
+    replies: {
+      200: reply('Same body as the 201 of the reload, status running|succeeded|failed', ReloadView),
+    },
+    errors: ['RELOAD_NOT_FOUND'],
     handle: ({ params, services }) => {
-      const appId = requireAppId(params.appId);
-      const record = services.reloads.get(appId, params.reloadId ?? '');
+      const appId = params.appId.toLowerCase();
+      const record = services.reloads.get(appId, params.reloadId);
       if (!record) {
         throw new ApiError(
           'RELOAD_NOT_FOUND',
-          `No reload ${String(params.reloadId).slice(0, 100)} for app ${appId} (reloads are remembered until the host restarts)`,
+          `No reload ${params.reloadId.slice(0, 100)} for app ${appId} (reloads are remembered until the host restarts)`,
         );
       }
-      return Promise.resolve({ status: 200, body: publicView(record) });
+      return { status: 200, body: publicView(record) };
     },
   }),
 });

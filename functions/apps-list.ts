@@ -1,11 +1,22 @@
 /** GET /v4/apps/list and /v4/senselistapps — apps visible to the Engine user (Butler #31/#32). */
-import { method, registerEndpoint } from '../shared/http/endpoint';
+import { Type } from '@sinclair/typebox';
+import { method, registerEndpoint, reply } from '../shared/http/endpoint';
 import { listApps } from '../shared/sense/apps';
 
-const list = method({
-  enabledBy: 'senseListApps',
-  handle: async ({ services }) => ({ status: 200, body: await listApps(services.sense()) }),
-});
+const list = (id: string) =>
+  method({
+    id,
+    summary: 'Apps visible to the Engine user',
+    enabledBy: 'senseListApps',
+    replies: {
+      200: reply(
+        'Id and name of every app',
+        Type.Array(Type.Object({ id: Type.String(), name: Type.String() })),
+      ),
+    },
+    errors: ['NOT_CONFIGURED', 'SENSE_UNAVAILABLE', 'SENSE_ERROR', 'UPSTREAM_TIMEOUT'],
+    handle: async ({ services }) => ({ status: 200, body: await listApps(services.sense()) }),
+  });
 
-registerEndpoint('apps-list', 'v4/apps/list', { GET: list });
-registerEndpoint('senselistapps', 'v4/senselistapps', { GET: list });
+registerEndpoint('apps-list', 'v4/apps/list', { GET: list('apps-list') });
+registerEndpoint('senselistapps', 'v4/senselistapps', { GET: list('senselistapps') });

@@ -4,40 +4,37 @@
  * docs/file-operations.md.
  */
 import type { InvocationContext } from '@azure/functions';
-import { method, registerEndpoint } from '../shared/http/endpoint';
-import { isApiError } from '../shared/http/errors';
-import type { CopyRequest, MoveRequest } from '../shared/fileops/file-operations';
+import { Type } from '@sinclair/typebox';
+import { method, registerEndpoint, reply } from '../shared/http/endpoint';
+import { isApiError, type ErrorCode } from '../shared/http/errors';
+import { ObjectWithDefaults } from '../shared/http/schemas';
 import { errorMessage } from '../shared/log';
 
 // Far above any real path (Windows without \\?\ stops at 260), small enough to bound the work.
 const MAX_PATH_CHARS = 4096;
-const pathField = { type: 'string', maxLength: MAX_PATH_CHARS };
-const flag = { type: 'boolean', default: false };
+const PathField = Type.String({ maxLength: MAX_PATH_CHARS });
+const Flag = Type.Boolean({ default: false });
 
-const copyBody = {
-  type: 'object',
-  required: ['fromFile', 'toFile'],
-  properties: { fromFile: pathField, toFile: pathField, overwrite: flag, preserveTimestamp: flag },
-};
+const CopyBody = ObjectWithDefaults({
+  fromFile: PathField,
+  toFile: PathField,
+  overwrite: Flag,
+  preserveTimestamp: Flag,
+});
 
-const moveBody = {
-  type: 'object',
-  required: ['fromFile', 'toFile'],
-  properties: { fromFile: pathField, toFile: pathField, overwrite: flag },
-};
-
-const deleteBody = {
-  type: 'object',
-  required: ['deleteFile'],
-  properties: { deleteFile: pathField },
-};
+const MoveBody = ObjectWithDefaults({ fromFile: PathField, toFile: PathField, overwrite: Flag });
+const DeleteBody = Type.Object({ deleteFile: PathField });
 
 // Numbers are coerced to strings (a script may send `2020`), as Butler's validation did.
-const directoryBody = {
-  type: 'object',
-  required: ['directory'],
-  properties: { directory: pathField },
-};
+const DirectoryBody = Type.Object({ directory: Type.String({ maxLength: MAX_PATH_CHARS }) });
+
+const PATH_ERRORS: readonly ErrorCode[] = ['MISSING_PARAMETER', 'PATH_NOT_ABSOLUTE', 'UNC_NOT_SUPPORTED'];
+const FILE_ERRORS: readonly ErrorCode[] = [
+  ...PATH_ERRORS,
+  'FILE_IS_DIRECTORY',
+  'FILE_NOT_APPROVED',
+  'FILE_NOT_FOUND',
+];
 
 /** An FS_ERROR answer names only the errno code; the host log gets the underlying message for the operator. */
 async function logFsFailure<T>(ctx: InvocationContext, work: Promise<T>): Promise<T> {
@@ -50,9 +47,15 @@ async function logFsFailure<T>(ctx: InvocationContext, work: Promise<T>): Promis
 }
 
 registerEndpoint('filecopy', 'v4/filecopy', {
-  PUT: method<Record<string, unknown>, CopyRequest>({
+  PUT: method({
+    id: 'filecopy',
+    summary: 'Copy a file from an approved fileOps.copy from-directory to its to-directory',
+    description:
+      'Paths are absolute (C:\\…, \\\\server\\share\\… on Windows; /… elsewhere); %23 is read as #. Symlinks are resolved before the approval check. The destination gets the whole file or nothing (temporary name, then rename). An existing destination with overwrite false is left alone (still 201).',
     enabledBy: 'fileCopy',
-    body: copyBody,
+    body: CopyBody,
+    replies: { 201: reply('The copy (normalised paths)', CopyBody) },
+    errors: [...FILE_ERRORS, 'FILE_DESTINATION_EXISTS', 'FS_ERROR'],
     handle: async ({ body, services, ctx }) => {
       // A destination that exists with overwrite false is left alone and still answers 201, as in Butler.
       const result = await logFsFailure(ctx, services.fileOps.copy(body));
@@ -70,9 +73,13 @@ registerEndpoint('filecopy', 'v4/filecopy', {
 });
 
 registerEndpoint('filemove', 'v4/filemove', {
-  PUT: method<Record<string, unknown>, MoveRequest>({
+  PUT: method({
+    id: 'filemove',
+    summary: 'Move a file from an approved fileOps.move from-directory to its to-directory',
     enabledBy: 'fileMove',
-    body: moveBody,
+    body: MoveBody,
+    replies: { 201: reply('The move (normalised paths)', MoveBody) },
+    errors: [...FILE_ERRORS, 'FILE_DESTINATION_EXISTS', 'FS_ERROR'],
     handle: async ({ body, services, ctx }) => {
       const result = await logFsFailure(ctx, services.fileOps.move(body));
       return {
@@ -84,9 +91,13 @@ registerEndpoint('filemove', 'v4/filemove', {
 });
 
 registerEndpoint('filedelete', 'v4/filedelete', {
-  DELETE: method<Record<string, unknown>, { deleteFile: string }>({
+  DELETE: method({
+    id: 'filedelete',
+    summary: 'Delete a file inside an approved fileOps.delete directory (never a directory)',
     enabledBy: 'fileDelete',
-    body: deleteBody,
+    body: DeleteBody,
+    replies: { 204: reply('Deleted') },
+    errors: [...FILE_ERRORS, 'FS_ERROR'],
     handle: async ({ body, services, ctx }) => {
       await logFsFailure(ctx, services.fileOps.deleteFile(body.deleteFile));
       return { status: 204 };
@@ -95,9 +106,13 @@ registerEndpoint('filedelete', 'v4/filedelete', {
 });
 
 registerEndpoint('createdir', 'v4/createdir', {
-  POST: method<Record<string, unknown>, { directory: string }>({
+  POST: method({
+    id: 'createdir',
+    summary: 'Create a directory (and its parents) under a fileOps.createDir root; idempotent',
     enabledBy: 'createDir',
-    body: directoryBody,
+    body: DirectoryBody,
+    replies: { 201: reply('The directory as sent', DirectoryBody) },
+    errors: [...PATH_ERRORS, 'DIR_NOT_APPROVED', 'FILE_DESTINATION_EXISTS', 'FS_ERROR'],
     handle: async ({ body, services, ctx }) => {
       await logFsFailure(ctx, services.fileOps.createDir(body.directory));
       return { status: 201, body: { directory: body.directory } };
@@ -106,9 +121,13 @@ registerEndpoint('createdir', 'v4/createdir', {
 });
 
 registerEndpoint('createdirqvd', 'v4/createdirqvd', {
-  POST: method<Record<string, unknown>, { directory: string }>({
+  POST: method({
+    id: 'createdirqvd',
+    summary: 'Create a directory below fileOps.qvdRoot (relative, even when it starts with /); idempotent',
     enabledBy: 'createDirQVD',
-    body: directoryBody,
+    body: DirectoryBody,
+    replies: { 201: reply('The directory as sent', DirectoryBody) },
+    errors: ['DIR_NOT_APPROVED', 'FILE_DESTINATION_EXISTS', 'FS_ERROR', 'NOT_CONFIGURED'],
     handle: async ({ body, services, ctx }) => {
       await logFsFailure(ctx, services.fileOps.createDirInQvdRoot(body.directory));
       return { status: 201, body: { directory: body.directory } };

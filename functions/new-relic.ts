@@ -1,56 +1,57 @@
 /** POST /v4/newrelic/event and /v4/newrelic/metric (Butler #18, #19): forward to every New Relic account. */
-import { method, registerEndpoint } from '../shared/http/endpoint';
-import type { NewRelicEventRequest, NewRelicMetricRequest } from '../shared/newrelic/new-relic';
+import { Type } from '@sinclair/typebox';
+import { method, registerEndpoint, reply } from '../shared/http/endpoint';
 
 /** New Relic keeps at most 255 attributes per event; Butler's limits for names and values. */
-const attributesSchema = {
-  type: 'array',
-  maxItems: 254,
-  items: {
-    type: 'object',
-    required: ['name', 'value'],
-    properties: {
-      name: { type: 'string', minLength: 1, maxLength: 254 },
-      value: { type: 'string', maxLength: 4096 },
-    },
-  },
-};
+const Attributes = Type.Array(
+  Type.Object({
+    name: Type.String({ minLength: 1, maxLength: 254 }),
+    value: Type.String({ maxLength: 4096 }),
+  }),
+  { maxItems: 254 },
+);
 
-const eventBodySchema = {
-  type: 'object',
-  required: ['eventType'],
-  properties: {
-    eventType: { type: 'string', minLength: 1, maxLength: 254 },
-    timestamp: { type: 'number' },
-    attributes: attributesSchema,
-  },
-};
+const Timestamp = Type.Number({ description: 'ms since 1970; absent or <= 0: now' });
 
-const metricBodySchema = {
-  type: 'object',
-  required: ['name', 'type', 'value'],
-  properties: {
-    name: { type: 'string', minLength: 1, maxLength: 254 },
-    type: { type: 'string', enum: ['gauge'] },
-    value: { type: 'number' },
-    timestamp: { type: 'number' },
-    interval: { type: 'number' },
-    attributes: attributesSchema,
-  },
-};
+const EventBody = Type.Object({
+  eventType: Type.String({ minLength: 1, maxLength: 254 }),
+  timestamp: Type.Optional(Timestamp),
+  attributes: Type.Optional(Attributes),
+});
+
+const MetricBody = Type.Object({
+  name: Type.String({ minLength: 1, maxLength: 254 }),
+  // An enum (not a const) keeps Butler's message: `body/type must be equal to one of the allowed values`.
+  type: Type.Unsafe<'gauge'>({ type: 'string', enum: ['gauge'] }),
+  value: Type.Number(),
+  timestamp: Type.Optional(Timestamp),
+  interval: Type.Optional(Type.Number({ description: 'Accepted and ignored (gauge has no interval)' })),
+  attributes: Type.Optional(Attributes),
+});
+
+const Result = Type.Object({ newRelicResultCode: Type.Number(), newRelicResultText: Type.String() });
+const ERRORS = ['NEW_RELIC_ERROR', 'NOT_CONFIGURED', 'UPSTREAM_TIMEOUT'] as const;
 
 registerEndpoint('newrelic-event', 'v4/newrelic/event', {
-  POST: method<Record<string, unknown>, NewRelicEventRequest>({
+  POST: method({
+    id: 'newrelic-event',
+    summary: 'Send an event to every New Relic account (newRelic.accounts)',
     enabledBy: 'postNewRelicEvent',
-    body: eventBodySchema,
+    body: EventBody,
+    replies: { 202: reply("New Relic's answer", Result) },
+    errors: ERRORS,
     handle: async ({ body, services }) => ({ status: 202, body: await services.newRelic.postEvent(body) }),
   }),
 });
 
 registerEndpoint('newrelic-metric', 'v4/newrelic/metric', {
-  POST: method<Record<string, unknown>, NewRelicMetricRequest>({
+  POST: method({
+    id: 'newrelic-metric',
+    summary: 'Send a gauge metric to every New Relic account (newRelic.accounts)',
     enabledBy: 'postNewRelicMetric',
-    body: metricBodySchema,
+    body: MetricBody,
+    replies: { 202: reply("New Relic's answer", Result) },
+    errors: ERRORS,
     handle: async ({ body, services }) => ({ status: 202, body: await services.newRelic.postMetric(body) }),
   }),
 });

@@ -1,33 +1,77 @@
 /** PUT|POST /v4/reloadtask/{taskId}/start — start tasks by id, tag or custom property (Butler #33/#34). */
-import { ApiError } from '../shared/http/errors';
-import { method, registerEndpoint, type MethodSpec } from '../shared/http/endpoint';
+import { Type } from '@sinclair/typebox';
+import { method, registerEndpoint, reply } from '../shared/http/endpoint';
+import { ObjectWithDefaults } from '../shared/http/schemas';
 import { taskStartDeps } from '../shared/tasks/start-deps';
-import { startBodySchema, startQuerySchema, type StartItem } from '../shared/tasks/start-request';
-import { startTasks } from '../shared/tasks/start-tasks';
+import { startBodySchema, type StartItem } from '../shared/tasks/start-request';
+import { startTasks, type StartReport } from '../shared/tasks/start-tasks';
 
-// A GUID is 36 characters; anything far longer is not a task id worth echoing back.
-const MAX_TASK_ID = 100;
+const Started = Type.Array(
+  Type.Object({
+    taskId: Type.String(),
+    taskName: Type.Union([Type.String(), Type.Null()]),
+    executionId: Type.Union([Type.String(), Type.Null()]),
+  }),
+);
 
-const start: MethodSpec<{ allTaskIdsMustExist: boolean }, StartItem[]> = {
-  enabledBy: 'senseStartTask',
-  query: startQuerySchema,
-  body: startBodySchema,
-  // Scripts call `-` with no body at all; Butler rejected that, here it means "nothing else".
-  bodyDefault: () => [],
-  handle: async ({ params, query, body, services }) => {
-    const pathTaskId = params.taskId ?? '-';
-    if (pathTaskId.length > MAX_TASK_ID) {
-      throw new ApiError('VALIDATION', `params/taskId must NOT have more than ${MAX_TASK_ID} characters`);
-    }
-    const report = await startTasks(
-      { pathTaskId, items: body, allTaskIdsMustExist: query.allTaskIdsMustExist },
-      taskStartDeps(services),
-    );
-    return { status: 200, body: report };
-  },
-};
+// The service owns the report's type; this schema documents it.
+const Report = Type.Unsafe<StartReport>(
+  Type.Object({
+    tasksId: Type.Object({
+      started: Started,
+      invalid: Type.Array(Type.Object({ taskId: Type.String() })),
+      denied: Type.Array(Type.Object({ taskId: Type.String() })),
+    }),
+    tasksTag: Started,
+    tasksTagDenied: Type.Array(Type.Object({ tag: Type.String() })),
+    tasksCP: Started,
+    tasksCPDenied: Type.Array(Type.Object({ name: Type.String(), value: Type.String() })),
+    tasksFailed: Type.Array(
+      Type.Object({
+        taskId: Type.String(),
+        taskName: Type.Union([Type.String(), Type.Null()]),
+        via: Type.String(),
+        statusCode: Type.Number(),
+        message: Type.String(),
+      }),
+    ),
+  }),
+);
+
+const start = (id: string, summary: string) =>
+  method({
+    id,
+    summary,
+    enabledBy: 'senseStartTask',
+    // A GUID is 36 characters; anything far longer is not a task id worth echoing back.
+    params: Type.Object({
+      taskId: Type.String({ maxLength: 100, description: 'Task id (GUID, any case) or "-"' }),
+    }),
+    query: ObjectWithDefaults({ allTaskIdsMustExist: Type.Boolean({ default: false }) }),
+    // The items' if/then schema keeps Ajv's first error on the right field (shared/tasks/start-request.ts).
+    body: Type.Unsafe<StartItem[]>(startBodySchema),
+    // Scripts call `-` with no body at all; Butler rejected that, here it means "nothing else".
+    bodyDefault: () => [],
+    replies: { 200: reply('What was started, refused and failed', Report) },
+    errors: [
+      'KV_NAMESPACE_FULL',
+      'KV_LIMIT_EXCEEDED',
+      'KV_VALUE_TOO_LARGE',
+      'NOT_CONFIGURED',
+      'SENSE_UNAVAILABLE',
+      'SENSE_ERROR',
+      'UPSTREAM_TIMEOUT',
+    ],
+    handle: async ({ params, query, body, services }) => {
+      const report = await startTasks(
+        { pathTaskId: params.taskId, items: body, allTaskIdsMustExist: query.allTaskIdsMustExist },
+        taskStartDeps(services),
+      );
+      return { status: 200, body: report };
+    },
+  });
 
 registerEndpoint('reloadtask-start', 'v4/reloadtask/{taskId}/start', {
-  PUT: method(start),
-  POST: method(start),
+  PUT: start('reloadtask-start', 'Start tasks by id, tag or custom property; store key-value items first'),
+  POST: start('reloadtask-start-post', 'Same as PUT (Butler accepts both)'),
 });

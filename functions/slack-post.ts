@@ -1,23 +1,23 @@
 /** PUT /v4/slackpostmessage (Butler #35): post a message through the Slack webhook in `slack.webhookUrl`. */
-import { method, registerEndpoint } from '../shared/http/endpoint';
-import type { SlackMessage } from '../shared/slack/slack';
+import { Type } from '@sinclair/typebox';
+import { method, registerEndpoint, reply } from '../shared/http/endpoint';
 
-const slackBodySchema = {
-  type: 'object',
-  required: ['channel', 'from_user', 'msg'],
-  properties: {
-    channel: { type: 'string', maxLength: 255 },
-    from_user: { type: 'string', maxLength: 255 },
-    // Longer messages are cut to Slack's limit, so only the 1 MiB body limit bounds this.
-    msg: { type: 'string', minLength: 1 },
-    emoji: { type: 'string', maxLength: 100 },
-  },
-};
+const SlackMessage = Type.Object({
+  channel: Type.String({ maxLength: 255 }),
+  from_user: Type.String({ maxLength: 255 }),
+  // Longer messages are cut to Slack's limit, so only the 1 MiB body limit bounds this.
+  msg: Type.String({ minLength: 1, description: 'Cut to 3,000 characters (ending in …)' }),
+  emoji: Type.Optional(Type.String({ maxLength: 100, description: 'e.g. :ghost:' })),
+});
 
 registerEndpoint('slackpostmessage', 'v4/slackpostmessage', {
-  PUT: method<Record<string, unknown>, SlackMessage>({
+  PUT: method({
+    id: 'slackpostmessage',
+    summary: 'Post a message through the Slack incoming webhook (slack.webhookUrl)',
     enabledBy: 'slackPostMessage',
-    body: slackBodySchema,
+    body: SlackMessage,
+    replies: { 201: reply('The message as sent', SlackMessage) },
+    errors: ['SLACK_ERROR', 'NOT_CONFIGURED', 'UPSTREAM_TIMEOUT'],
     handle: async ({ body, services }) => {
       await services.slack.post(body);
       const { channel, from_user, msg, emoji } = body;

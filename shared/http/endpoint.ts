@@ -1,53 +1,21 @@
 /**
  * One HTTP function per Butler path shape. The function accepts Butler's verbs plus POST (for
  * `X-HTTP-Method-Override`), dispatches on the effective method, checks the endpoint's enable flag,
- * parses and validates query and body, calls the handler and maps its result or error to JSON.
+ * validates path parameters, query and body against the operation's spec (shared/http/spec.ts), calls
+ * the handler and maps its result or error to JSON.
  */
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 import { apiAuthLevel, getServices } from '../bootstrap';
-import type { EndpointName } from '../config/types';
 import { isEndpointEnabled } from './enabled';
 import { ApiError, isApiError } from './errors';
 import { readJsonBody } from './body';
 import { effectiveMethod, type ApiMethod } from './method-override';
-import { validate, type JsonSchema } from './validation';
-import type { Services } from '../services';
+import { validate } from './validation';
 import { errorMessage } from '../log';
+import { recordRoute } from './registry';
+import type { Operation, Reply } from './spec';
 
-export interface Reply {
-  status: number;
-  body?: unknown;
-  headers?: Record<string, string>;
-}
-
-export interface HandlerInput<Q, B> {
-  req: HttpRequest;
-  ctx: InvocationContext;
-  params: Record<string, string>;
-  query: Q;
-  body: B;
-  services: Services;
-}
-
-export interface MethodSpec<Q = Record<string, unknown>, B = undefined> {
-  /**
-   * The `api.endpoints` flag that switches this operation off; a function when one path shape serves
-   * several operations (it gets the path parameters).
-   */
-  enabledBy: EndpointName | ((params: Record<string, string>) => EndpointName);
-  query?: JsonSchema;
-  body?: JsonSchema;
-  /** Used when the request has no body (absent or empty). */
-  bodyDefault?: () => unknown;
-  handle(input: HandlerInput<Q, B>): Promise<Reply>;
-}
-
-type AnyMethodSpec = MethodSpec<never, never>;
-
-/** Keeps each method's handler typed while the table holds them side by side. */
-export function method<Q = Record<string, unknown>, B = undefined>(spec: MethodSpec<Q, B>): AnyMethodSpec {
-  return spec;
-}
+export { method, reply } from './spec';
 
 const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8' };
 
@@ -79,11 +47,29 @@ function clientAddress(req: HttpRequest): string {
   return req.headers.get('x-forwarded-for')?.split(',').at(-1)?.trim() || 'unknown';
 }
 
-export function registerEndpoint(
-  name: string,
-  route: string,
-  methods: Partial<Record<ApiMethod, AnyMethodSpec>>,
-): void {
+type Methods = Partial<Record<ApiMethod, Operation>>;
+
+/** Route parameter names, as `{name}` or `{name:constraint}`/`{name?}`. */
+function routeParams(route: string): string[] {
+  return [...route.matchAll(/\{([A-Za-z0-9_]+)[^}]*\}/g)].map((m) => m[1] ?? '');
+}
+
+/** A spec that forgets a path parameter would leave it unvalidated and undocumented: refuse it. */
+function checkParams(name: string, route: string, methods: Methods): void {
+  const expected = routeParams(route).sort().join(',');
+  for (const [verb, op] of Object.entries(methods)) {
+    const declared = Object.keys(op.params?.properties ?? {})
+      .sort()
+      .join(',');
+    if (declared !== expected) {
+      throw new Error(`${name} ${verb}: params declares [${declared}], route ${route} has [${expected}]`);
+    }
+  }
+}
+
+export function registerEndpoint(name: string, route: string, methods: Methods): void {
+  checkParams(name, route, methods);
+  recordRoute({ route, methods });
   const served = Object.keys(methods) as ApiMethod[];
   app.http(name, {
     route,
@@ -118,31 +104,26 @@ async function dispatch(
   req: HttpRequest,
   ctx: InvocationContext,
   verb: string,
-  methods: Partial<Record<ApiMethod, AnyMethodSpec>>,
+  methods: Methods,
 ): Promise<HttpResponseInit> {
-  const spec = methods[verb as ApiMethod];
-  if (!spec) {
+  const op = methods[verb as ApiMethod];
+  if (!op) {
     throw new ApiError('ROUTE_NOT_FOUND', `Route ${verb}:${new URL(req.url).pathname} not found`);
   }
   const services = getServices();
-  const flag = typeof spec.enabledBy === 'function' ? spec.enabledBy({ ...req.params }) : spec.enabledBy;
+  const rawParams: Record<string, string> = { ...req.params };
+  const flag = typeof op.enabledBy === 'function' ? op.enabledBy(rawParams) : op.enabledBy;
   if (!isEndpointEnabled(services.config.api.endpoints, flag)) {
     throw new ApiError(
       'ENDPOINT_DISABLED',
       `Endpoint ${verb}:${new URL(req.url).pathname} is disabled (api.endpoints ${flag})`,
     );
   }
-  const query = spec.query ? validate('querystring', spec.query, queryObject(req)) : queryObject(req);
+  const params: unknown = op.params ? validate('params', op.params, rawParams) : rawParams;
+  const query: unknown = op.query ? validate('querystring', op.query, queryObject(req)) : queryObject(req);
   let body: unknown = verb === 'GET' ? undefined : await readJsonBody(req);
-  if (body === undefined && spec.bodyDefault) body = spec.bodyDefault();
-  if (spec.body) body = validate('body', spec.body, body);
-  const reply = await spec.handle({
-    req,
-    ctx,
-    params: { ...req.params },
-    query: query as never,
-    body: body as never,
-    services,
-  });
+  if (body === undefined && op.bodyDefault) body = op.bodyDefault();
+  if (op.body) body = validate('body', op.body, body);
+  const reply = await op.run({ req, ctx, params, query, body, services });
   return toResponse(reply);
 }

@@ -4,10 +4,20 @@
  */
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import { ApiError } from './errors';
+import { isGuid } from '../guid';
 
 export type JsonSchema = Record<string, unknown>;
 
-const ajv = new Ajv({ coerceTypes: 'array', useDefaults: true, allErrors: false, strict: false });
+// `verbose` keeps the failing value on the error, so a bad GUID can be quoted back (shortened).
+const ajv = new Ajv({
+  coerceTypes: 'array',
+  useDefaults: true,
+  allErrors: false,
+  strict: false,
+  verbose: true,
+});
+/** The one GUID check of a request: `Guid` in shared/http/schemas.ts uses this format. */
+ajv.addFormat('guid', { type: 'string', validate: isGuid });
 const compiled = new WeakMap<JsonSchema, ValidateFunction>();
 
 function validatorFor(schema: JsonSchema): ValidateFunction {
@@ -21,6 +31,9 @@ function validatorFor(schema: JsonSchema): ValidateFunction {
 
 function describe(where: 'body' | 'querystring' | 'params', error: ErrorObject | undefined): string {
   if (!error) return `${where} is invalid`;
+  if (error.keyword === 'format' && (error.params as { format?: string }).format === 'guid') {
+    return `${where}${error.instancePath} must be a GUID; got '${String(error.data).slice(0, 100)}'`;
+  }
   return `${where}${error.instancePath} ${error.message ?? 'is invalid'}`;
 }
 

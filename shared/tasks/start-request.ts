@@ -70,11 +70,6 @@ export const startBodySchema = {
   },
 };
 
-export const startQuerySchema = {
-  type: 'object',
-  properties: { allTaskIdsMustExist: { type: 'boolean', default: false } },
-};
-
 /** Butler's TTL field: a string of milliseconds from scripts; `""`, 0, negatives or junk mean no expiry. */
 export function ttlMs(ttl: string | number | null | undefined): number {
   const parsed = typeof ttl === 'number' ? ttl : Number.parseInt(ttl ?? '', 10);
