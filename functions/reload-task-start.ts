@@ -3,7 +3,7 @@ import { Type } from '@sinclair/typebox';
 import { method, registerEndpoint, reply } from '../shared/http/endpoint';
 import { ObjectWithDefaults } from '../shared/http/schemas';
 import { taskStartDeps } from '../shared/tasks/start-deps';
-import { startBodySchema, type StartItem } from '../shared/tasks/start-request';
+import { StartBody } from '../shared/tasks/start-request';
 import { startTasks, type StartReport } from '../shared/tasks/start-tasks';
 
 const Started = Type.Array(
@@ -48,8 +48,7 @@ const start = (id: string, summary: string) =>
       taskId: Type.String({ maxLength: 100, description: 'Task id (GUID, any case) or "-"' }),
     }),
     query: ObjectWithDefaults({ allTaskIdsMustExist: Type.Boolean({ default: false }) }),
-    // The items' if/then schema keeps Ajv's first error on the right field (shared/tasks/start-request.ts).
-    body: Type.Unsafe<StartItem[]>(startBodySchema),
+    body: StartBody,
     // Scripts call `-` with no body at all; Butler rejected that, here it means "nothing else".
     bodyDefault: () => [],
     replies: { 200: reply('What was started, refused and failed', Report) },

@@ -3,27 +3,34 @@
  * id, a parsable cron in a known time zone, and the stored size.
  */
 import { ApiError } from '../http/errors';
-import { validate, type JsonSchema } from '../http/validation';
+import { Type } from '@sinclair/typebox';
+import { validate } from '../http/validation';
 import { isGuid } from '../guid';
 import { compileCron } from './cron';
-import { SCHEDULE_LIMITS as L, type ScheduleInput } from './types';
+import { SCHEDULE_LIMITS as L, type ScheduleInput, type StartupState } from './types';
 
-export const scheduleBodySchema: JsonSchema = {
-  type: 'object',
-  required: ['name', 'cronSchedule', 'timezone', 'qlikSenseTaskId', 'startupState'],
-  properties: {
-    name: { type: 'string', maxLength: L.name },
-    cronSchedule: { type: 'string', minLength: 1, maxLength: L.cronSchedule },
-    timezone: { type: 'string', minLength: 1, maxLength: L.timezone },
-    qlikSenseTaskId: { type: 'string', maxLength: 36 },
-    startupState: { type: 'string', enum: ['start', 'started', 'stop', 'stopped'] },
-    tags: { type: 'array', maxItems: L.tags, items: { type: 'string', maxLength: L.tag } },
-  },
-};
+/** The create/update body; `ScheduleInput` (./types.ts) is derived from it. Extra fields are kept. */
+export const ScheduleBody = Type.Object({
+  name: Type.String({ maxLength: L.name }),
+  cronSchedule: Type.String({
+    minLength: 1,
+    maxLength: L.cronSchedule,
+    description: '5 fields (minute first) or 6 (second first); months 1-12; day-of-month OR day-of-week',
+  }),
+  timezone: Type.String({
+    minLength: 1,
+    maxLength: L.timezone,
+    description: 'IANA time zone, e.g. Europe/Stockholm',
+  }),
+  qlikSenseTaskId: Type.String({ maxLength: 36, description: 'Task GUID' }),
+  // An enum (not a union of literals) keeps Ajv's message `must be equal to one of the allowed values`.
+  startupState: Type.Unsafe<StartupState>({ type: 'string', enum: ['start', 'started', 'stop', 'stopped'] }),
+  tags: Type.Optional(Type.Array(Type.String({ maxLength: L.tag }), { maxItems: L.tags })),
+});
 
 /** Validates a create/update body; returns it (coerced, extra fields kept). */
 export function parseScheduleInput(body: unknown): ScheduleInput {
-  const input = validate<ScheduleInput>('body', scheduleBodySchema, body);
+  const input = validate<ScheduleInput>('body', ScheduleBody, body);
   if (!isGuid(input.qlikSenseTaskId)) {
     throw new ApiError('VALIDATION', 'body/qlikSenseTaskId must be a task GUID');
   }

@@ -4,19 +4,14 @@
  * firing's outcome. Extra fields a client sends are kept, as Butler keeps them.
  */
 
+import type { Static } from '@sinclair/typebox';
+import type { ScheduleBody } from './input';
+
 export type StartupState = 'start' | 'started' | 'stop' | 'stopped';
 export type RunState = 'started' | 'stopped';
 
-/** The editable fields (create and update bodies). */
-export interface ScheduleInput {
-  name: string;
-  cronSchedule: string;
-  timezone: string;
-  qlikSenseTaskId: string;
-  startupState: StartupState;
-  tags?: string[];
-  [extra: string]: unknown;
-}
+/** The editable fields (create and update bodies), from their schema in ./input.ts, plus extra fields. */
+export type ScheduleInput = Static<typeof ScheduleBody> & { [extra: string]: unknown };
 
 /** The outcome of the most recent firing. */
 export interface LastRun {
