@@ -13,6 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { request } from 'undici';
 import { createTestPki, type TestPki } from '../test/helpers/pki';
+import { startAzurite } from '../test/helpers/azurite';
 import { FIXTURE } from '../test/sensesim/fixtures';
 import { runLoad, type LoadResult, type LoadTarget } from './load';
 import type { ChildArgs, Ready } from './servers';
@@ -127,6 +128,7 @@ async function main(): Promise<void> {
   const logDir = path.join(os.tmpdir(), `bench-logs-${process.pid}`);
   await mkdir(logDir, { recursive: true });
   const children: Child[] = [];
+  let stopAzurite: () => Promise<void> = () => Promise.resolve();
   try {
     const raw = await startChild({ mode: 'raw' }, path.join(logDir, 'raw.log'));
     children.push(raw);
@@ -150,6 +152,24 @@ async function main(): Promise<void> {
     );
     children.push(product);
     const key = product.ready.key ?? '';
+    // The same host on the table backend (Azurite), for the scale-out path's key-value cost.
+    const azuriteStart = await startAzurite();
+    if (azuriteStart.skip !== undefined) throw new Error(`Azurite: ${azuriteStart.skip}`);
+    const azurite = azuriteStart.azurite;
+    stopAzurite = () => azurite.stop();
+    const productTable = await startChild(
+      {
+        mode: 'product',
+        sense: senseSection,
+        state: {
+          backend: 'table',
+          table: { connectionString: azurite.connectionString, tablePrefix: 'bench' },
+        },
+      },
+      path.join(logDir, 'product-table.log'),
+    );
+    children.push(productTable);
+    const tableKey = productTable.ready.key ?? '';
     const mtls = {
       cert: await readFile(pki.clientCert),
       key: await readFile(pki.clientKey),
@@ -157,14 +177,36 @@ async function main(): Promise<void> {
       servername: 'localhost',
     };
     const xrfkey = 'abcdefghijklmnop';
-    const seeded = await request(`${product.ready.origin}/v4/keyvalues/bench`, {
-      method: 'POST',
-      headers: { 'x-functions-key': key, 'content-type': 'application/json' },
-      body: JSON.stringify({ key: 'item', value: 'value of the bench item' }),
+    const kvItem = JSON.stringify({ key: 'item', value: 'value of the bench item' });
+    for (const [origin, hostKey] of [
+      [product.ready.origin, key],
+      [productTable.ready.origin, tableKey],
+    ]) {
+      const seeded = await request(`${origin}/v4/keyvalues/bench`, {
+        method: 'POST',
+        headers: { 'x-functions-key': hostKey ?? '', 'content-type': 'application/json' },
+        body: kvItem,
+      });
+      await seeded.body.dump();
+      if (seeded.statusCode !== 201)
+        throw new Error(`seeding the key-value item answered ${seeded.statusCode}`);
+    }
+    const kvGetOf = (origin: string, hostKey: string): LoadTarget => ({
+      origin,
+      path: '/v4/keyvalues/bench?key=item',
+      method: 'GET',
+      headers: { 'x-functions-key': hostKey },
+      expectStatus: 200,
     });
-    await seeded.body.dump();
-    if (seeded.statusCode !== 201)
-      throw new Error(`seeding the key-value item answered ${seeded.statusCode}`);
+    // Every connection overwrites the same key: the store's write path (file: fsync + rename batches).
+    const kvSetOf = (origin: string, hostKey: string): LoadTarget => ({
+      origin,
+      path: '/v4/keyvalues/bench',
+      method: 'POST',
+      headers: { 'x-functions-key': hostKey, 'content-type': 'application/json' },
+      body: kvItem,
+      expectStatus: 201,
+    });
 
     const targets: Record<string, LoadTarget | null> = {
       raw: { origin: raw.ready.origin, path: '/v4/butlerping', method: 'GET', expectStatus: 200 },
@@ -176,14 +218,11 @@ async function main(): Promise<void> {
         headers: { 'x-functions-key': key },
         expectStatus: 200,
       },
-      // Product KV get: one item, seeded below, read through the product host (default state backend).
-      kvGet: {
-        origin: product.ready.origin,
-        path: '/v4/keyvalues/bench?key=item',
-        method: 'GET',
-        headers: { 'x-functions-key': key },
-        expectStatus: 200,
-      },
+      // Key-value get and set through the product host: file backend (default) and table (Azurite).
+      kvGet: kvGetOf(product.ready.origin, key),
+      kvSet: kvSetOf(product.ready.origin, key),
+      kvGetTable: kvGetOf(productTable.ready.origin, tableKey),
+      kvSetTable: kvSetOf(productTable.ready.origin, tableKey),
       taskStart: {
         origin: product.ready.origin,
         path: `/v4/reloadtask/${FIXTURE.taskReloadSales}/start`,
@@ -213,6 +252,9 @@ async function main(): Promise<void> {
       floor: [floor],
       ping: [product],
       kvGet: [product],
+      kvSet: [product],
+      kvGetTable: [productTable],
+      kvSetTable: [productTable],
       taskStart: [product, sense],
       qrsStart: [sense],
     };
@@ -247,6 +289,18 @@ async function main(): Promise<void> {
       'kvGet / ping (target >= 0.9)': {
         'req/s': ratio(summary.kvGet, summary.ping),
         cpu: cpuRatio(summary.kvGet, summary.ping),
+      },
+      'kvSet / ping (file)': {
+        'req/s': ratio(summary.kvSet, summary.ping),
+        cpu: cpuRatio(summary.kvSet, summary.ping),
+      },
+      'kvGetTable / ping': {
+        'req/s': ratio(summary.kvGetTable, summary.ping),
+        cpu: cpuRatio(summary.kvGetTable, summary.ping),
+      },
+      'kvSetTable / ping': {
+        'req/s': ratio(summary.kvSetTable, summary.ping),
+        cpu: cpuRatio(summary.kvSetTable, summary.ping),
       },
       'taskStart / qrsStart (target >= 0.45)': {
         'req/s': ratio(summary.taskStart, summary.qrsStart),
@@ -289,6 +343,7 @@ async function main(): Promise<void> {
     await writeFile(path.join(RESULTS_DIR, `${record.date.slice(0, 16).replace(/:/g, '')}.json`), text);
   } finally {
     await Promise.all(children.map(stopChild));
+    await stopAzurite();
     await rm(pki.dir, { recursive: true, force: true });
     await rm(logDir, { recursive: true, force: true });
   }

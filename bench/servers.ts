@@ -5,7 +5,8 @@
  *   raw     node:http answering the ping JSON
  *   floor   node:http + @azure/functions HttpRequest, InvocationContext and HttpResponse per request
  *   sense   the Sense simulator (QRS over mTLS)
- *   product the embedded host with this project's functions, configured for the simulator
+ *   product the embedded host with this project's functions, configured for the simulator (state:
+ *           the file backend, or the `state` section it is given, e.g. table on Azurite)
  */
 import http from 'node:http';
 import { mkdtemp } from 'node:fs/promises';
@@ -20,6 +21,8 @@ export interface ChildArgs {
   sense?: Record<string, unknown>;
   /** sense: the PKI files. */
   pki?: unknown;
+  /** product: the `state` config section (default: the file backend in a temp dir). */
+  state?: Record<string, unknown>;
 }
 
 export interface Ready {
@@ -116,6 +119,7 @@ async function startSense(pki: unknown): Promise<{ stop: () => Promise<void>; qr
 
 async function startProduct(
   sense: Record<string, unknown>,
+  state: Record<string, unknown> | undefined,
 ): Promise<{ origin: string; key: string; stop: () => Promise<void> }> {
   // The core shim must be installed before @azure/functions is loaded.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -125,7 +129,7 @@ async function startProduct(
     require('../test/helpers/product-host') as typeof import('../test/helpers/product-host');
   const dir = await mkdtemp(path.join(os.tmpdir(), 'bench-product-'));
   const api = await startProductHost({
-    config: { state: { dir }, sense },
+    config: { state: { dir, ...state }, sense },
   });
   return { origin: api.url, key: api.key, stop: () => api.close() };
 }
@@ -141,7 +145,7 @@ async function main(): Promise<void> {
     stop = sim.stop;
     ready = { ready: true, origin: `https://127.0.0.1:${sim.qrsPort}`, qrsPort: sim.qrsPort };
   } else {
-    const product = await startProduct(args.sense ?? {});
+    const product = await startProduct(args.sense ?? {}, args.state);
     stop = product.stop;
     ready = { ready: true, origin: product.origin, key: product.key };
   }

@@ -4,8 +4,9 @@
  * paths (see containment.ts and resolve-real.ts).
  *
  * Rules (docs/file-operations.md):
- * - Qlik's load-script subs send `#` as `%23`; that one escape is decoded. Nothing else is decoded,
- *   so `%2e%2e` is an ordinary name and cannot climb.
+ * - Qlik's load-script subs send `#` as `%23`; that one escape is decoded. Nothing else is decoded;
+ *   a segment that would decode to `.` or `..` (`%2e%2e`, `.%2E`) is refused with 403 as an escape
+ *   attempt rather than taken as an odd file name.
  * - `\` and `/` are both separators (the subs turn `\` into `/`; Windows accepts both).
  * - Absolute only: `C:\…` or `\\server\share\…` on Windows, `/…` elsewhere. Device and long-path
  *   prefixes (`\\?\`, `\\.\`) are refused; a UNC path on a non-Windows host is UNC_NOT_SUPPORTED.
@@ -36,6 +37,9 @@ const UNC_PREFIX = /^\/\/[^/]/;
 function invalid(where: PathField, reason: string): ApiError {
   return new ApiError('VALIDATION', `body/${where.field} ${reason}`);
 }
+
+// A segment made only of dots, some of them percent-encoded: `%2e`, `%2e%2e`, `.%2E`, `%2e.`.
+const ENCODED_DOT_SEGMENT = /(^|\/)(?=[^/]*%2e)(\.|%2e){1,2}(\/|$)/i;
 
 /** `%23` → `#`, the only escape the subs produce. */
 export function decodeHash(raw: string): string {
@@ -85,6 +89,12 @@ export function parseRequestPath(raw: string, where: PathField, style: PathStyle
   }
   if (raw.includes('\0')) throw invalid(where, 'must not contain NUL characters');
   const slashed = decodeHash(raw).replace(/\\/g, '/');
+  if (ENCODED_DOT_SEGMENT.test(slashed)) {
+    throw new ApiError(
+      where.field === 'directory' ? 'DIR_NOT_APPROVED' : 'FILE_NOT_APPROVED',
+      `body/${where.field} has a percent-encoded '.' or '..' segment, refused as a path escape`,
+    );
+  }
   if (DEVICE_PREFIX.test(slashed)) {
     throw invalid(where, 'must not use a device or long-path prefix (\\\\?\\ or \\\\.\\)');
   }

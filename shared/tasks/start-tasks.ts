@@ -14,15 +14,14 @@ export type Via = 'id' | 'tag' | 'customProperty';
 
 export interface StartedTask {
   taskId: string;
-  /** null when the start needed no lookup (see startTasks), so the name was never fetched. */
-  taskName: string | null;
+  taskName: string;
   /** QRS's execution id; null when only the asynchronous start was available. */
   executionId: string | null;
 }
 
 export interface FailedTask {
   taskId: string;
-  taskName: string | null;
+  taskName: string;
   via: Via;
   statusCode: number;
   message: string;
@@ -100,20 +99,6 @@ export async function startTasks(request: StartRequest, deps: StartDeps): Promis
     else report.tasksCPDenied.push(pair);
   }
 
-  // A single id, no filter, no other selection, allTaskIdsMustExist off: the start itself tells
-  // whether the task exists (QRS answers 404), so the lookup round trip is skipped.
-  // (Not with key-value items: those are written only once QRS has answered.)
-  if (
-    candidateIds.length === 1 &&
-    kvItems.length === 0 &&
-    allowedTags.length === 0 &&
-    allowedPairs.length === 0 &&
-    !deps.filter.enabled &&
-    !request.allTaskIdsMustExist
-  ) {
-    return startWithoutLookup(candidateIds[0]!.toLowerCase(), deps, report);
-  }
-
   // 2. Look everything up before changing anything.
   let byId: TaskRef[] = [];
   let byTag: TaskRef[] = [];
@@ -174,36 +159,6 @@ export async function startTasks(request: StartRequest, deps: StartDeps): Promis
           message: outcome.message,
         });
     }
-  }
-  return report;
-}
-
-/**
- * One start, no lookup: a task QRS does not know (404 from both start routes) is reported `invalid`,
- * as the lookup would have; the started entry has no name (null), since nothing fetched it. A QRS
- * that cannot be reached fails the whole request, as a failed lookup does.
- */
-async function startWithoutLookup(
-  taskId: string,
-  deps: StartDeps,
-  report: StartReport,
-): Promise<StartReport> {
-  const outcome = await startOne(deps.qrs(), taskId);
-  if (!outcome.ok && outcome.unreached !== undefined) {
-    // Rethrown as caught (an ApiError or the client's error), so it maps to the same answer as a failed lookup.
-    // eslint-disable-next-line @typescript-eslint/only-throw-error
-    throw outcome.unreached;
-  }
-  if (outcome.ok) report.tasksId.started.push({ taskId, taskName: null, executionId: outcome.executionId });
-  else if (outcome.statusCode === 404) report.tasksId.invalid.push({ taskId });
-  else {
-    report.tasksFailed.push({
-      taskId,
-      taskName: null,
-      via: 'id',
-      statusCode: outcome.statusCode,
-      message: outcome.message,
-    });
   }
   return report;
 }

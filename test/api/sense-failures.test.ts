@@ -23,10 +23,8 @@ after(async () => {
 });
 afterEach(() => env.sim.clearFaults());
 
-/** `lookup`: force the id lookup (a single id without it is started directly, see shared/tasks). */
-async function startSales(lookup = true): Promise<{ status: number; json: ErrorJson }> {
-  const query = lookup ? '?allTaskIdsMustExist=true' : '';
-  const res = await env.api.call(`/v4/reloadtask/${FIXTURE.taskReloadSales}/start${query}`, {
+async function startSales(): Promise<{ status: number; json: ErrorJson }> {
+  const res = await env.api.call(`/v4/reloadtask/${FIXTURE.taskReloadSales}/start?allTaskIdsMustExist=true`, {
     method: 'PUT',
   });
   return { status: res.status, json: res.json as ErrorJson };
@@ -82,24 +80,6 @@ describe('QRS errors', () => {
     );
     assert.equal(plain.length, 1);
     assert.equal(plain[0]?.status, 204);
-  });
-
-  test('a single-id start (no lookup) with QRS 500 → reported in tasksFailed; unreachable → 504', async () => {
-    env.sim.qrsFault({ method: 'POST', path: /\/start(\/synchronous)?$/, status: 500, body: 'boom' });
-    const failed = await env.api.call(`/v4/reloadtask/${FIXTURE.taskReloadSales}/start`, { method: 'PUT' });
-    assert.equal(failed.status, 200);
-    const report = failed.json as { tasksFailed: { statusCode: number; taskName: string | null }[] };
-    assert.deepEqual(
-      report.tasksFailed.map((f) => [f.statusCode, f.taskName]),
-      [[500, null]],
-    );
-    env.sim.clearFaults();
-    env.sim.qrsFault({ method: 'POST', path: /\/start\/synchronous$/, delayMs: 2500, times: 1 });
-    const slow = await startSales(false);
-    assert.equal(slow.status, 504);
-    assert.equal(slow.json.code, 'UPSTREAM_TIMEOUT');
-    env.sim.clearFaults();
-    await healthy();
   });
 
   test('slow QRS beyond sense.timeoutMs → 504 UPSTREAM_TIMEOUT, then the host still works', async () => {

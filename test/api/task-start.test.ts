@@ -61,14 +61,13 @@ describe('start by id', () => {
     assert.equal(report.tasksId.started.length, 1);
     const [started] = report.tasksId.started;
     assert.equal(started?.taskId, FIXTURE.taskReloadSales);
-    // One id, no filter: the start itself proves the task exists, so no lookup fetched its name.
-    assert.equal(started?.taskName, null);
+    assert.equal(started?.taskName, 'Reload Sales');
     assert.match(started?.executionId ?? '', GUID);
     assert.notEqual(started?.executionId, '00000000-0000-0000-0000-000000000000');
     const calls = starts();
     assert.equal(calls.length, 1);
     assert.equal(calls[0]?.path, `/qrs/task/${FIXTURE.taskReloadSales}/start/synchronous`);
-    assert.equal(assertSenseIdentity(env.sim), 1, 'the start only, no lookup');
+    assert.equal(assertSenseIdentity(env.sim), 2, 'one id lookup and one start');
   });
 
   test('a single unknown id is invalid (QRS answered 404 to the start); nothing else changed', async () => {

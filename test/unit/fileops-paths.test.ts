@@ -54,8 +54,11 @@ describe('request paths on a POSIX host', () => {
     assert.equal(parse('/data/qvd/', 'posix'), '/data/qvd');
   });
 
-  test('percent-encoded dots are not decoded: they are an ordinary name', () => {
-    assert.equal(parse('/data/qvd/%2e%2e/%2E%2E/etc', 'posix'), '/data/qvd/%2e%2e/%2E%2E/etc');
+  test('percent-encoded dot segments are refused as escapes; encoded dots inside a name are kept', () => {
+    for (const raw of ['/data/qvd/%2e%2e/etc', '/data/qvd/%2E%2E', '/data/qvd/.%2e/x', '/data/%2e/x']) {
+      refused(() => parse(raw, 'posix'), 'FILE_NOT_APPROVED', /percent-encoded/);
+    }
+    assert.equal(parse('/data/qvd/a%2e%2eb/x', 'posix'), '/data/qvd/a%2e%2eb/x');
   });
 
   test('relative, drive-letter, UNC and device paths are refused with the field named', () => {
