@@ -1,5 +1,5 @@
 /**
- * QRS change notifications as the simulator makes them (qlik-sense.md §9): subscriptions registered
+ * QRS change notifications as the simulator makes them (docs/sense-facts.md §8): subscriptions registered
  * with `POST /qrs/notification?name=…&changetype=…` (body: the callback URL as a JSON string), a GUID
  * handle, and for every matching change a POST of an array of change objects to the URL. Subscriptions
  * live in memory and vanish on a simulated QRS restart.
