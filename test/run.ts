@@ -1,7 +1,7 @@
 /**
  * `npm test` entry: runs every compiled test (dist/test/**\/*.test.js, sorted) under node:test with the
  * preload. Optional arguments keep only files whose path contains one of them. `TEST_CONCURRENCY` sets
- * how many test files run at once (default 2, see docs/testing.md). The test certificates are generated
+ * how many test files run at once (see `concurrency` and docs/testing.md). The test certificates are generated
  * here, once per run, into a temp dir that every test file copies from and that is removed afterwards.
  */
 import { spawn } from 'node:child_process';
@@ -33,9 +33,13 @@ if (files.length === 0) {
   process.exit(1);
 }
 
+/**
+ * Test files run at once: `TEST_CONCURRENCY`, else one per CPU but at least 2 (most files wait on
+ * sockets and child processes more than they compute, so a 2-core CI machine still runs two).
+ */
 function concurrency(): number {
   const raw = process.env.TEST_CONCURRENCY;
-  if (raw === undefined || raw === '') return 2;
+  if (raw === undefined || raw === '') return Math.max(2, os.availableParallelism());
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 1) {
     process.stderr.write(`TEST_CONCURRENCY must be a positive integer, got "${raw}"\n`);

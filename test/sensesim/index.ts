@@ -112,9 +112,12 @@ export class SenseSim {
     this.notifications.forgetAll();
   }
 
-  /** Resolves with the first recorded QRS call `matches` accepts, now or when it arrives (no polling). */
-  qrsCallSeen(matches: (call: QrsCall) => boolean): Promise<QrsCall> {
-    return this.seen(this.qrsCalls, matches);
+  /**
+   * Resolves with the `count`-th recorded QRS call `matches` accepts (default the first), now or when
+   * it arrives: an event, not a poll.
+   */
+  qrsCallSeen(matches: (call: QrsCall) => boolean, count = 1): Promise<QrsCall> {
+    return this.seen(this.qrsCalls, matches, count);
   }
 
   /** Resolves with the first recorded Engine call `matches` accepts, now or when it arrives. */
@@ -127,8 +130,9 @@ export class SenseSim {
     for (const watcher of [...this.watchers]) watcher();
   }
 
-  private seen<C>(journal: C[], matches: (call: C) => boolean): Promise<C> {
-    const found = journal.find(matches);
+  private seen<C>(journal: C[], matches: (call: C) => boolean, count = 1): Promise<C> {
+    const nth = (): C | undefined => journal.filter(matches)[count - 1];
+    const found = nth();
     if (found) return Promise.resolve(found);
     return new Promise<C>((resolve, reject) => {
       const stop = (): void => {
@@ -136,7 +140,7 @@ export class SenseSim {
         this.lifetime.signal.removeEventListener('abort', closed);
       };
       const watch = (): void => {
-        const call = journal.find(matches);
+        const call = nth();
         if (call === undefined) return;
         stop();
         resolve(call);
