@@ -1,10 +1,14 @@
 /**
  * `npm test` entry: runs every compiled test (dist/test/**\/*.test.js, sorted) under node:test with the
- * preload. Optional arguments keep only files whose path contains one of them.
+ * preload. Optional arguments keep only files whose path contains one of them. `TEST_CONCURRENCY` sets
+ * how many test files run at once (see `concurrency` and docs/testing.md). The test certificates are generated
+ * here, once per run, into a temp dir that every test file copies from and that is removed afterwards.
  */
 import { spawn } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { generateRunPki, RUN_PKI_ENV } from './helpers/pki';
 
 function collect(dir: string): string[] {
   const out: string[] = [];
@@ -29,16 +33,50 @@ if (files.length === 0) {
   process.exit(1);
 }
 
-const child = spawn(
-  process.execPath,
-  [
-    '--test',
-    '--test-concurrency=2',
-    '--test-timeout=120000',
-    '--require',
-    path.join(testDir, 'preload.js'),
-    ...files,
-  ],
-  { stdio: 'inherit' },
+/**
+ * Test files run at once: `TEST_CONCURRENCY`, else one per CPU but at least 2 (most files wait on
+ * sockets and child processes more than they compute, so a 2-core CI machine still runs two).
+ */
+function concurrency(): number {
+  const raw = process.env.TEST_CONCURRENCY;
+  if (raw === undefined || raw === '') return Math.max(2, os.availableParallelism());
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) {
+    process.stderr.write(`TEST_CONCURRENCY must be a positive integer, got "${raw}"\n`);
+    process.exit(2);
+  }
+  return n;
+}
+
+const workers = concurrency();
+const pkiRoot = mkdtempSync(path.join(os.tmpdir(), 'butler-test-run-'));
+const removePki = (): void => rmSync(pkiRoot, { recursive: true, force: true });
+process.once('exit', removePki);
+
+async function main(): Promise<number> {
+  await generateRunPki(pkiRoot);
+  const child = spawn(
+    process.execPath,
+    [
+      '--test',
+      `--test-concurrency=${workers}`,
+      '--test-timeout=120000',
+      '--require',
+      path.join(testDir, 'preload.js'),
+      ...files,
+    ],
+    { stdio: 'inherit', env: { ...process.env, [RUN_PKI_ENV]: pkiRoot } },
+  );
+  // Ctrl-C reaches the child too (same process group); wait for it so the certificates outlive it.
+  process.on('SIGINT', () => undefined);
+  process.on('SIGTERM', () => child.kill('SIGTERM'));
+  return new Promise((resolve) => child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0))));
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`test run failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  },
 );
-child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

@@ -65,6 +65,8 @@ export class AlertService {
   private readonly processing = new Map<string, Promise<void>>();
   private lastSubscribeAt = -Infinity;
   private lastBackstopAt = -Infinity;
+  /** Callers of `nextBackstopRun`, told when the first run starting after their call has ended. */
+  private backstopWaiters: (() => void)[] = [];
   private lastPruneAt = Date.now();
   private handle: string | undefined;
   private missingKeyLogged = false;
@@ -132,11 +134,13 @@ export class AlertService {
     }
     if (now - this.lastBackstopAt >= this.cfg.backstopSeconds * 1000 - 500) {
       this.lastBackstopAt = now;
+      const waiting = this.backstopWaiters.splice(0);
       try {
         await this.backstop();
       } catch (err) {
         this.log.error(`alerts: backstop run failed: ${errorMessage(err)}`);
       }
+      for (const done of waiting) done();
     }
     if (now - this.lastPruneAt >= PRUNE_EVERY_MS) {
       this.lastPruneAt = now;
@@ -299,6 +303,14 @@ export class AlertService {
       if (Date.parse(row.modifiedDate) > Date.parse(newest)) newest = row.modifiedDate;
     }
     if (newest !== cursor.modifiedDate) await this.ledger.writeCursor(newest, cursor.etag);
+  }
+
+  /**
+   * Resolves when the first timer backstop run that starts after this call has ended, with its
+   * deliveries settled: a way to wait for "the backstop has looked again" without guessing a delay.
+   */
+  nextBackstopRun(): Promise<void> {
+    return new Promise((resolve) => this.backstopWaiters.push(resolve));
   }
 
   deadLetters(): Promise<DeadLetter[]> {

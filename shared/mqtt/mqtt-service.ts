@@ -82,6 +82,18 @@ export class MqttService implements MqttPublisher {
     return this.link;
   }
 
+  /**
+   * Resolves once the link is in `state`, now or at a later change (for readiness checks and tests that
+   * react to the connection instead of polling it). Rejects if the service closes first.
+   */
+  async whenLink(state: LinkState['state']): Promise<void> {
+    while (this.link.state !== state) {
+      if (this.link.state === 'closed')
+        throw new Error(`the MQTT client closed before the link was ${state}`);
+      await new Promise<void>((resolve) => this.waiters.add(resolve));
+    }
+  }
+
   private get where(): string {
     return this.broker ? `${this.broker.host}:${this.broker.port}` : 'unknown';
   }

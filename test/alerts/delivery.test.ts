@@ -66,18 +66,12 @@ async function allDelivered(result: SimExecutionResult): Promise<void> {
   });
 }
 
-/** Waits until the backstop has queried QRS (and finished) after `since`. */
-async function backstopRanAfter(since: number): Promise<void> {
-  await eventually(
-    'a completed backstop run',
-    () =>
-      t.env.sim.qrsCalls.some(
-        (c) => c.path === '/qrs/executionresult/full' && c.at > since && c.status === 200,
-      ),
-    15_000,
-  );
-  // The run's own deliveries (if any) start after its query; give them a moment to be claimed.
-  await new Promise((resolve) => setTimeout(resolve, 300));
+/** Waits until a backstop run that started after this call has ended, deliveries included. */
+async function backstopRanAfter(): Promise<void> {
+  const { getServices } = await import('../../shared/bootstrap.js');
+  const alerts = getServices().alerts;
+  assert.ok(alerts, 'alerts service is built');
+  await alerts.nextBackstopRun();
 }
 
 describe('pushed detection', () => {
@@ -177,7 +171,7 @@ describe('pushed detection', () => {
 
   it('the backstop, seeing the same results again, sends nothing more', async () => {
     const ids = t.env.sim.fixtures.executionResults.slice(-3).map((r) => r.id);
-    await backstopRanAfter(Date.now());
+    await backstopRanAfter();
     for (const id of ids) assert.deepEqual(counts(id), ONE_EACH, id);
   });
 });
@@ -212,7 +206,7 @@ describe('backstop and re-subscription', () => {
     t.env.sim.notifications.knobs.suppress = false;
     assert.equal(t.env.sim.notifications.callbacks.length, callbacksBefore, 'no callback was made');
     await allDelivered(result);
-    await backstopRanAfter(Date.now());
+    await backstopRanAfter();
     assert.deepEqual(counts(result.id), ONE_EACH);
   });
 

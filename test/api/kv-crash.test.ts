@@ -68,6 +68,10 @@ test('kill -9 during a burst of writes: every acknowledged write survives, no fi
   let stop = false;
   let next = 0;
   const TOTAL = 2000;
+  const KILL_AFTER = 150;
+  let killTime!: () => void;
+  // Kill once a good share of writes is acknowledged, with more still in flight (or when all are sent).
+  const timeToKill = new Promise<void>((resolve) => (killTime = resolve));
   const writer = async () => {
     while (!stop && next < TOTAL) {
       const i = next++;
@@ -78,19 +82,20 @@ test('kill -9 during a burst of writes: every acknowledged write survives, no fi
           value: item.value,
         });
         if (res.status === 201) acked.push(item);
+        if (acked.length >= KILL_AFTER || next >= TOTAL) killTime();
       } catch {
         return; // the host is gone
       }
     }
   };
   const writers = Array.from({ length: 16 }, writer);
-  // Kill once a good share of writes is acknowledged, with more still in flight.
-  while (acked.length < 150 && next < TOTAL) await new Promise((resolve) => setTimeout(resolve, 5));
+  void Promise.all(writers).then(killTime); // every writer gave up: the assertion below says so
+  await timeToKill;
   first.run.child.kill('SIGKILL');
   await once(first.run.child, 'exit');
   stop = true;
   await Promise.all(writers);
-  assert.ok(acked.length >= 150, `only ${acked.length} writes acknowledged before the kill`);
+  assert.ok(acked.length >= KILL_AFTER, `only ${acked.length} writes acknowledged before the kill`);
 
   for (const file of await allFiles(path.join(cwd, 'data', 'state'))) {
     if (file.endsWith('.tmp')) continue; // an uncommitted write; discarded at the next start

@@ -114,6 +114,6 @@ test('stopping the host disconnects its client from the broker', async () => {
   const id = clientId();
   await api.close();
   api = undefined as unknown as ProductHost;
-  while (!broker.disconnected.includes(id)) await new Promise((resolve) => setTimeout(resolve, 20));
+  await broker.whenDisconnected(id);
   assert.ok(broker.disconnected.includes(id));
 });

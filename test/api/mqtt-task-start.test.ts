@@ -14,7 +14,6 @@ import { captureConsole, type ConsoleCapture } from '../helpers/console-capture'
 import { startBroker, type TestBroker } from '../helpers/mqtt-broker';
 import { createTestPki, type TestPki } from '../helpers/pki';
 import { assertSenseIdentity, startSenseEnv, type SenseEnv } from '../helpers/sense-env';
-import { waitUntil } from '../helpers/wait-until';
 import { FIXTURE } from '../sensesim/fixtures';
 
 const TOPIC = 'qliksense/start_task';
@@ -41,10 +40,7 @@ before(async () => {
     },
   });
   const hostId = (getServices().mqtt as MqttService).clientId;
-  await waitUntil(
-    () => broker.subscribed.some((s) => s.clientId === hostId && s.topic === TOPIC),
-    `the host subscribing to ${TOPIC}`,
-  );
+  await broker.whenSubscribed(hostId, TOPIC);
   publisher = await broker.client();
 });
 after(async () => {
@@ -71,7 +67,7 @@ test('an allowed task id starts that task; denied, malformed and unknown ids sta
   await publisher.publishAsync(TOPIC, FIXTURE.taskUnknown); // allowed, but Sense has no such task
   await publisher.publishAsync(TOPIC, FIXTURE.taskDisabled); // allowed, but QRS does not start it
   await publisher.publishAsync(TOPIC, ` ${FIXTURE.taskReloadSales.toUpperCase()}\n`);
-  await waitUntil(() => logged(/qliksense\/start_task: started task/), 'the start to be logged');
+  await processLog.whenLogged(/qliksense\/start_task: started task/);
 
   assert.deepEqual(startCalls(), [
     `/qrs/task/${FIXTURE.taskDisabled}/start/synchronous`,

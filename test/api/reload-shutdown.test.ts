@@ -3,12 +3,15 @@ import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
 import { test } from 'node:test';
 import { startSenseEnv } from '../helpers/sense-env';
+import { gate } from '../sensesim/faults';
 import { FIXTURE } from '../sensesim/fixtures';
 
 test('close() with a reload waiting on the Engine finishes and drops the engine socket', async () => {
   const env = await startSenseEnv({ sense: { reloadWaitMs: 1000 } });
+  // DoReload never answers while the host closes: only close() can end the reload.
+  const held = gate();
   try {
-    env.sim.engineFault({ method: 'DoReload', delayMs: 600_000 });
+    env.sim.engineFault({ method: 'DoReload', until: held.until });
     const res = await env.api.call(`/v4/app/${FIXTURE.appSales}/reload`, { method: 'PUT', body: {} });
     assert.equal(res.status, 202);
     let timer: NodeJS.Timeout | undefined;
@@ -24,6 +27,7 @@ test('close() with a reload waiting on the Engine finishes and drops the engine 
       'an aborted reload is not saved',
     );
   } finally {
+    held.release();
     await env.sim.close();
     await rm(env.pki.dir, { recursive: true, force: true });
   }

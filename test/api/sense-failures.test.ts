@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, test } from 'node:test';
 import { startSenseEnv, type SenseEnv } from '../helpers/sense-env';
+import { gate } from '../sensesim/faults';
 import { FIXTURE } from '../sensesim/fixtures';
 
 interface ErrorJson {
@@ -83,8 +84,10 @@ describe('QRS errors', () => {
   });
 
   test('slow QRS beyond sense.timeoutMs → 504 UPSTREAM_TIMEOUT, then the host still works', async () => {
-    env.sim.qrsFault({ method: 'GET', path: '/qrs/task', delayMs: 2500, times: 3 });
+    const held = gate();
+    env.sim.qrsFault({ method: 'GET', path: '/qrs/task', until: held.until, times: 3 });
     const res = await startSales();
+    held.release();
     assert.equal(res.status, 504);
     assert.equal(res.json.code, 'UPSTREAM_TIMEOUT');
     env.sim.clearFaults();

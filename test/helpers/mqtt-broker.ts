@@ -33,6 +33,10 @@ export interface TestBroker {
   refused: string[];
   /** Subscriptions the broker accepted. */
   subscribed: { clientId: string; topic: string }[];
+  /** Resolves once client `id` has disconnected (now or later): an event, not a poll. */
+  whenDisconnected(id: string): Promise<void>;
+  /** Resolves once client `clientId` has subscribed to `topic` (now or later). */
+  whenSubscribed(clientId: string, topic: string): Promise<void>;
   /** A client of this broker (same TLS and credentials as the host would use). */
   client(opts?: { username?: string; password?: string }): Promise<MqttClient>;
   close(): Promise<void>;
@@ -48,9 +52,28 @@ export async function startBroker(opts: BrokerOptions = {}): Promise<TestBroker>
   const subscribed: { clientId: string; topic: string }[] = [];
   aedes.on('subscribe', (subs, c) => {
     for (const sub of subs) subscribed.push({ clientId: c.id, topic: sub.topic });
+    notify();
   });
   aedes.on('client', (c) => connected.push(c.id));
-  aedes.on('clientDisconnect', (c) => disconnected.push(c.id));
+  aedes.on('clientDisconnect', (c) => {
+    disconnected.push(c.id);
+    notify();
+  });
+  // Re-checked after every subscribe and disconnect the arrays above record.
+  const watchers = new Set<() => void>();
+  const notify = (): void => {
+    for (const watch of [...watchers]) watch();
+  };
+  const seen = (done: () => boolean): Promise<void> =>
+    new Promise((resolve) => {
+      const watch = (): void => {
+        if (!done()) return;
+        watchers.delete(watch);
+        resolve();
+      };
+      watchers.add(watch);
+      watch();
+    });
   const creds = opts.credentials;
   if (creds) {
     aedes.authenticate = (client, username, password, done) => {
@@ -100,6 +123,9 @@ export async function startBroker(opts: BrokerOptions = {}): Promise<TestBroker>
     disconnected,
     refused,
     subscribed,
+    whenDisconnected: (id) => seen(() => disconnected.includes(id)),
+    whenSubscribed: (clientId, topic) =>
+      seen(() => subscribed.some((sub) => sub.clientId === clientId && sub.topic === topic)),
     async client(login = {}) {
       const client = await connectAsync(url, {
         reconnectPeriod: 0,

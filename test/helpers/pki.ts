@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { promises as fs } from 'node:fs';
+import { promises as fs, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -89,10 +89,10 @@ async function selfSigned(dir: string, name: string, subject: string, extensions
 
 /**
  * Generates CA, server (CN localhost, SANs localhost/sensesim/127.0.0.1), client (CN QlikClient, clientAuth)
- * and a self-signed rogue client into `dir` (default: a fresh temp dir). Caller removes the dir when done.
+ * and a self-signed rogue client into `dir`. RSA key generation is the slow part (about a second per set
+ * on a busy machine), so tests normally get a copy of a set generated once per run: see `createTestPki`.
  */
-export async function createTestPki(dir?: string): Promise<TestPki> {
-  const target = dir ?? (await fs.mkdtemp(path.join(os.tmpdir(), 'butler-pki-')));
+export async function generateTestPki(target: string): Promise<TestPki> {
   await fs.mkdir(target, { recursive: true });
   await selfSigned(target, 'root', '/CN=sensesim-CA', [
     'basicConstraints=critical,CA:TRUE',
@@ -107,9 +107,13 @@ export async function createTestPki(dir?: string): Promise<TestPki> {
   ]);
   await issueLeaf(target, 'client', 'QlikClient', [...leafBase, 'extendedKeyUsage=clientAuth']);
   await selfSigned(target, 'rogue', '/CN=QlikClient', ['extendedKeyUsage=clientAuth']);
-  const p = (f: string): string => path.join(target, f);
+  return pkiPaths(target);
+}
+
+function pkiPaths(dir: string): TestPki {
+  const p = (f: string): string => path.join(dir, f);
   return {
-    dir: target,
+    dir,
     caCert: p('root.pem'),
     caKey: p('root_key.pem'),
     serverCert: p('server.pem'),
@@ -119,4 +123,47 @@ export async function createTestPki(dir?: string): Promise<TestPki> {
     rogueCert: p('rogue.pem'),
     rogueKey: p('rogue_key.pem'),
   };
+}
+
+/** Two unrelated sets: `foreign` is for tests that need a CA which did not issue the `main` certificates. */
+export type PkiSet = 'main' | 'foreign';
+export const PKI_SETS: readonly PkiSet[] = ['main', 'foreign'];
+
+/**
+ * Set by `test/run.ts`: a directory holding one generated set per `PkiSet` (subdirectories by name),
+ * made fresh for each run and removed after it.
+ */
+export const RUN_PKI_ENV = 'BUTLER_TEST_PKI_DIR';
+
+/** Generates every set under `root` (the runner calls this once before spawning the test files). */
+export async function generateRunPki(root: string): Promise<void> {
+  await Promise.all(PKI_SETS.map((set) => generateTestPki(path.join(root, set))));
+}
+
+// Without the runner (a file run on its own), each set is generated once per process.
+const perProcess = new Map<PkiSet, Promise<string>>();
+
+async function sourceOf(set: PkiSet): Promise<string> {
+  const runDir = process.env[RUN_PKI_ENV];
+  if (runDir) return path.join(runDir, set);
+  let source = perProcess.get(set);
+  if (!source) {
+    source = fs.mkdtemp(path.join(os.tmpdir(), `butler-pki-${set}-`)).then(async (dir) => {
+      process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+      return (await generateTestPki(dir)).dir;
+    });
+    perProcess.set(set, source);
+  }
+  return source;
+}
+
+/**
+ * A private copy of the run's `set` in `dir` (default: a fresh temp dir), so callers may write next to
+ * the files or remove the dir when done without affecting other tests.
+ */
+export async function createTestPki(dir?: string, set: PkiSet = 'main'): Promise<TestPki> {
+  const source = await sourceOf(set);
+  const target = dir ?? (await fs.mkdtemp(path.join(os.tmpdir(), 'butler-pki-')));
+  await fs.cp(source, target, { recursive: true });
+  return pkiPaths(target);
 }

@@ -1,6 +1,6 @@
 /**
  * A Sense simulator plus the product host configured to use it over mTLS: the set-up every
- * Sense-facing integration test shares. Certificates are generated per test file.
+ * Sense-facing integration test shares. Certificates are copies of the set generated once per run (helpers/pki.ts).
  */
 import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';

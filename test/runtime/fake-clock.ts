@@ -72,8 +72,8 @@ export class FakeClock implements Clock {
   }
 }
 
-/** resolves once `condition` holds, polling once per event-loop turn; fails after `limitMs` */
-export async function eventually(condition: () => boolean, what: string, limitMs = 2000): Promise<void> {
+/** resolves once `condition` holds, checked once per event-loop turn; `limitMs` only turns a hang into a failure */
+export async function eventually(condition: () => boolean, what: string, limitMs = 30_000): Promise<void> {
   const deadline = Date.now() + limitMs;
   while (!condition()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);

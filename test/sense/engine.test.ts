@@ -8,6 +8,7 @@ import { EngineError, returnedHandle } from '../../shared/sense/engine';
 import type { SenseError } from '../../shared/sense/errors';
 import { createTestPki, type TestPki } from '../helpers/pki';
 import { FIXTURE, SenseSim } from '../sensesim';
+import { gate } from '../sensesim/faults';
 import { senseConfig } from './setup';
 
 const DUMP_KEYS = [
@@ -209,12 +210,14 @@ describe('Engine flows against the simulator', () => {
   });
 
   it('a slow Engine → 504, and the client still works afterwards', async () => {
-    sim.engineFault({ method: 'GetDocList', delayMs: 1500, times: 1 });
+    const held = gate();
+    sim.engineFault({ method: 'GetDocList', until: held.until, times: 1 });
     await assert.rejects(listApps(client), (err: SenseError) => {
       assert.equal(err.code, 'UPSTREAM_TIMEOUT');
       assert.match(err.message, /did not answer GetDocList within 1000 ms/);
       return true;
     });
+    held.release();
     assert.ok((await listApps(client)).length > 0);
   });
 
@@ -241,13 +244,15 @@ describe('Engine flows against the simulator', () => {
     });
     const doc = returnedHandle(await session.call(-1, 'OpenDoc', { qDocName: FIXTURE.appHr }), 'OpenDoc');
     assert.equal(session.openHandles.get(doc), 'Doc');
-    sim.engineFault({ method: 'GetScript', delayMs: 800 });
+    const held = gate();
+    sim.engineFault({ method: 'GetScript', until: held.until });
     const pending = assert.rejects(session.call(doc, 'GetScript'), {
       code: 'SENSE_ERROR',
       message: /closed by Butler during GetScript/,
     });
     await session.close();
     await pending;
+    held.release();
     assert.equal(session.isClosed, true);
     await assert.rejects(session.call(-1, 'EngineVersion'), /is closed/);
   });
@@ -271,7 +276,7 @@ describe('Engine session lifetime', () => {
     try {
       const session = await client.openEngine('/');
       await session.call(-1, 'EngineVersion');
-      await within(session.whenClosed(), 3000, 'idle close');
+      await within(session.whenClosed(), 30_000, 'idle close');
       assert.equal(session.isClosed, true);
     } finally {
       await client.close();
@@ -280,27 +285,20 @@ describe('Engine session lifetime', () => {
 
   it('client.close() closes open sessions and fails their pending calls', async () => {
     const client = new SenseClient(senseConfig(pki, sim));
-    const app = sim.fixtures.apps.find((a) => a.id === FIXTURE.appSales)!;
-    app.reloadDelayMs = 5000;
+    // DoReload is held until the end: the reload can only fail if close() does not wait for it.
+    const held = gate();
+    sim.engineFault({ method: 'DoReload', until: held.until, times: 1 });
     try {
       const reload = assert.rejects(reloadApp(client, FIXTURE.appSales, { mode: 0, partial: false }), {
         code: 'SENSE_ERROR',
         message: /during DoReload/,
       });
-      const started = Date.now();
-      // Wait for DoReload to reach the simulator before shutting down.
-      for (let i = 0; i < 200 && !sim.engineCalls.some((c) => c.method === 'DoReload'); i++) {
-        await new Promise((resolve) => setTimeout(resolve, 5));
-      }
-      assert.ok(
-        sim.engineCalls.some((c) => c.method === 'DoReload'),
-        'DoReload was sent',
-      );
+      await sim.engineCallSeen((call) => call.method === 'DoReload');
       await client.close();
       await reload;
-      assert.ok(Date.now() - started < 4000, 'close did not wait for the reload');
     } finally {
-      delete app.reloadDelayMs;
+      held.release();
+      sim.clearFaults();
     }
   });
 });

@@ -7,6 +7,7 @@ import type { SenseError } from '../../shared/sense/errors';
 import { tagFilter } from '../../shared/sense/filter';
 import { createTestPki, type TestPki } from '../helpers/pki';
 import { FIXTURE, SenseSim, type QrsCall } from '../sensesim';
+import { gate } from '../sensesim/faults';
 import { senseConfig } from './setup';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -213,13 +214,15 @@ describe('QrsClient against the simulator', () => {
 
   it('answers 504 when QRS is slower than sense.timeoutMs, then works again', async () => {
     sim.resetJournal();
-    sim.qrsFault({ path: '/qrs/task/full', delayMs: 2500, times: 2 });
+    const held = gate();
+    sim.qrsFault({ path: '/qrs/task/full', until: held.until, times: 2 });
     await assert.rejects(client.qrs.tasksByTags(['Nightly']), (err: SenseError) => {
       assert.equal(err.code, 'UPSTREAM_TIMEOUT');
       assert.equal(err.statusCode, 504);
       assert.match(err.message, /1000 ms \(sense\.timeoutMs\)/);
       return true;
     });
+    held.release();
     const lookups = sim.qrsCalls.filter((c) => c.path === '/qrs/task/full');
     assert.equal(lookups.length, 1, 'a timeout is not retried');
     sim.clearFaults();

@@ -16,7 +16,7 @@ describe('Sense client transport failures', () => {
   let sim: SenseSim;
 
   before(async () => {
-    [pki, foreignPki] = await Promise.all([createTestPki(), createTestPki()]);
+    [pki, foreignPki] = await Promise.all([createTestPki(), createTestPki(undefined, 'foreign')]);
     sim = await SenseSim.start({ pki });
   });
   after(async () => {

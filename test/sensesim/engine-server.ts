@@ -5,19 +5,19 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { RawData } from 'ws';
 import { EngineSession } from './engine-session';
 import { EngineError } from './engine-rpc';
-import type { FaultList } from './faults';
+import { holdAnswer, type FaultList } from './faults';
 import { parseQlikUser, peerCommonName, splitTarget } from './request-parts';
 import type { TlsListener } from './tls-listener';
 import type { EngineCall, EngineConnection, EngineFault, SenseFixtures } from './types';
 
 export interface EngineDeps {
   fixtures: SenseFixtures;
-  calls: EngineCall[];
+  /** Journals a call (and tells whoever waits for it). */
+  record: (call: EngineCall) => void;
   connections: EngineConnection[];
   faults: FaultList<EngineFault>;
   strictUser: boolean;
@@ -66,13 +66,13 @@ async function answer(
     return reply({ error: new EngineError(-32600, '', 'Invalid Request') });
   const method = frame.method;
   const handle = typeof frame.handle === 'number' ? frame.handle : -1;
-  deps.calls.push({ path: conn.path, method, handle, params: frame.params, peerCN: conn.peerCN });
+  deps.record({ path: conn.path, method, handle, params: frame.params, peerCN: conn.peerCN });
 
   const fault = deps.faults.take({
     method,
     appId: session.appIdFor(handle, method, frame.params) ?? pathApp(conn),
   });
-  if (fault?.delayMs) await sleep(fault.delayMs, undefined, { signal: deps.signal });
+  if (fault) await holdAnswer(fault, deps.signal);
   if (fault?.closeSocket) return ws.terminate();
   if (fault?.error) {
     const { code, message, parameter } = fault.error;

@@ -1,4 +1,5 @@
 /** Fault rules: the first matching rule applies, and `times` limits how often it does. */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { EngineFault, QrsFault } from './types';
 
 interface Counted<R> {
@@ -50,4 +51,31 @@ export function qrsFaultMatches(rule: QrsFault, s: QrsFaultSubject): boolean {
 export function engineFaultMatches(rule: EngineFault, s: EngineFaultSubject): boolean {
   if (rule.method.toLowerCase() !== s.method.toLowerCase()) return false;
   return rule.appId === undefined || rule.appId.toLowerCase() === s.appId?.toLowerCase();
+}
+
+/**
+ * Waits as the rule says: `delayMs`, then until `until` settles. Rejects when the simulator closes
+ * (`signal`), so a held answer never outlives it.
+ */
+export async function holdAnswer(rule: { delayMs?: number; until?: Promise<unknown> }, signal: AbortSignal) {
+  if (rule.delayMs) await sleep(rule.delayMs, undefined, { signal });
+  const until = rule.until;
+  if (!until) return;
+  signal.throwIfAborted();
+  await new Promise<void>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason as Error);
+    signal.addEventListener('abort', onAbort, { once: true });
+    const done = (): void => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    };
+    until.then(done, done);
+  });
+}
+
+/** A promise for a fault's `until` and the function that settles it. */
+export function gate(): { until: Promise<void>; release: () => void } {
+  let release!: () => void;
+  const until = new Promise<void>((resolve) => (release = resolve));
+  return { until, release };
 }

@@ -42,6 +42,7 @@ export class SenseSim {
   private engineListener!: TlsListener;
   private engine!: EngineServer;
   private closed: Promise<void> | undefined;
+  private readonly watchers = new Set<() => void>();
 
   private constructor(
     readonly fixtures: SenseFixtures,
@@ -60,7 +61,7 @@ export class SenseSim {
     }
     serveQrs(sim.qrs, {
       fixtures: sim.fixtures,
-      journal: sim.qrsCalls,
+      record: (call) => sim.record(sim.qrsCalls, call),
       faults: sim.qrsFaults,
       strictUser: sim.strictUser,
       signal: sim.lifetime.signal,
@@ -69,7 +70,7 @@ export class SenseSim {
     });
     sim.engine = serveEngine(sim.engineListener, {
       fixtures: sim.fixtures,
-      calls: sim.engineCalls,
+      record: (call) => sim.record(sim.engineCalls, call),
       connections: sim.engineConnections,
       faults: sim.engineFaults,
       strictUser: sim.strictUser,
@@ -109,6 +110,48 @@ export class SenseSim {
   /** A QRS restart as far as notifications go: every subscription is forgotten. */
   restartQrs(): void {
     this.notifications.forgetAll();
+  }
+
+  /**
+   * Resolves with the `count`-th recorded QRS call `matches` accepts (default the first), now or when
+   * it arrives: an event, not a poll.
+   */
+  qrsCallSeen(matches: (call: QrsCall) => boolean, count = 1): Promise<QrsCall> {
+    return this.seen(this.qrsCalls, matches, count);
+  }
+
+  /** Resolves with the first recorded Engine call `matches` accepts, now or when it arrives. */
+  engineCallSeen(matches: (call: EngineCall) => boolean): Promise<EngineCall> {
+    return this.seen(this.engineCalls, matches);
+  }
+
+  private record<C>(journal: C[], call: C): void {
+    journal.push(call);
+    for (const watcher of [...this.watchers]) watcher();
+  }
+
+  private seen<C>(journal: C[], matches: (call: C) => boolean, count = 1): Promise<C> {
+    const nth = (): C | undefined => journal.filter(matches)[count - 1];
+    const found = nth();
+    if (found) return Promise.resolve(found);
+    return new Promise<C>((resolve, reject) => {
+      const stop = (): void => {
+        this.watchers.delete(watch);
+        this.lifetime.signal.removeEventListener('abort', closed);
+      };
+      const watch = (): void => {
+        const call = nth();
+        if (call === undefined) return;
+        stop();
+        resolve(call);
+      };
+      const closed = (): void => {
+        stop();
+        reject(new Error('the simulator closed before the awaited call arrived'));
+      };
+      this.watchers.add(watch);
+      this.lifetime.signal.addEventListener('abort', closed, { once: true });
+    });
   }
 
   clearFaults(): void {

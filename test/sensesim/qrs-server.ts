@@ -3,8 +3,7 @@
  * JSON answers are `application/json; charset=utf-8`, errors plain text, as QRS does.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { setTimeout as sleep } from 'node:timers/promises';
-import type { FaultList } from './faults';
+import { holdAnswer, type FaultList } from './faults';
 import type { NotificationHub } from './notifications';
 import { isFilterSyntaxError } from './filter';
 import { routeQrs } from './qrs-routes';
@@ -25,7 +24,8 @@ const MAX_BODY_BYTES = 1024 * 1024;
 
 export interface QrsDeps {
   fixtures: SenseFixtures;
-  journal: QrsCall[];
+  /** Journals a call (and tells whoever waits for it). */
+  record: (call: QrsCall) => void;
   faults: FaultList<QrsFault>;
   strictUser: boolean;
   /** Aborted on close so delayed answers do not keep the process alive. */
@@ -98,7 +98,7 @@ async function handle(deps: QrsDeps, req: IncomingMessage, res: ServerResponse):
     status: 0,
     at: Date.now(),
   };
-  deps.journal.push(call);
+  deps.record(call);
   try {
     call.body = await readBody(req);
   } catch (err) {
@@ -108,7 +108,7 @@ async function handle(deps: QrsDeps, req: IncomingMessage, res: ServerResponse):
 
   const fault = deps.faults.take({ method, path });
   if (fault) {
-    if (fault.delayMs) await sleep(fault.delayMs, undefined, { signal: deps.signal });
+    await holdAnswer(fault, deps.signal);
     if (fault.destroySocket) {
       req.socket.destroy();
       return;

@@ -1,5 +1,5 @@
 /**
- * Finishing a task's execution on demand (docs/sense-facts.md §11 simulator, trimmed to what alert
+ * Finishing a task's execution on demand (docs/sense-facts.md §6 and §11, trimmed to what alert
  * tests need): a result row appears as Started, then turns final (success, failed, error or aborted)
  * with details, duration and a script log, and each step raises the change notification QRS would.
  */

@@ -60,6 +60,8 @@ export interface QrsFault {
   status?: number;
   body?: string;
   delayMs?: number;
+  /** Holds the answer until this settles (after `delayMs`): a test releases it when it has seen the wait. */
+  until?: Promise<unknown>;
   destroySocket?: boolean;
   times?: number;
 }
@@ -70,6 +72,8 @@ export interface EngineFault {
   appId?: string;
   error?: { code: number; message: string; parameter?: string };
   delayMs?: number;
+  /** Holds the answer until this settles (after `delayMs`): a test releases it when it has seen the wait. */
+  until?: Promise<unknown>;
   closeSocket?: boolean;
   times?: number;
 }
