@@ -8,6 +8,7 @@ import type { ReloadRecord } from '../shared/apps/reload-tracker';
 import { ApiError } from '../shared/http/errors';
 import { method, registerEndpoint, reply } from '../shared/http/endpoint';
 import { Guid, ObjectWithDefaults } from '../shared/http/schemas';
+import { reloadApp } from '../shared/sense/apps';
 import { startFilter } from '../shared/tasks/start-filter';
 
 const TaskList = Type.Array(Type.String({ maxLength: 100 }), { maxItems: 100 });
@@ -100,6 +101,7 @@ registerEndpoint('app-reload', 'v4/app/{appId}/reload', {
       const appId = params.appId.toLowerCase();
       const mode =
         body.reloadMode !== undefined && body.reloadMode >= 0 && body.reloadMode <= 2 ? body.reloadMode : 0;
+      const sense = services.sense();
       const answer = await reloadWithWait(
         {
           appId,
@@ -109,7 +111,8 @@ registerEndpoint('app-reload', 'v4/app/{appId}/reload', {
           onFailure: body.startQSEoWTaskOnFailure ?? [],
         },
         {
-          sense: services.sense(),
+          reload: (id, opts) => reloadApp(sense, id, opts),
+          tasks: sense.qrs,
           tracker: services.reloads,
           filter: startFilter(services.config.api.startTaskFilter),
           waitMs: services.config.sense.reloadWaitMs,

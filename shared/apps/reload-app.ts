@@ -5,11 +5,11 @@
  */
 import { isApiError } from '../http/errors';
 import { errorMessage } from '../log';
-import type { SenseClient } from '../sense/client';
-import { reloadApp } from '../sense/apps';
+import type { ReloadOptions, ReloadOutcome } from '../sense/apps';
 import { isGuid } from '../guid';
 import { mapLimit, startOne } from '../tasks/start-one';
 import type { StartFilter } from '../tasks/start-filter';
+import type { TaskDirectory } from '../tasks/task-directory';
 import type { ReloadRecord, ReloadTracker } from './reload-tracker';
 
 export interface ReloadRequest {
@@ -21,7 +21,10 @@ export interface ReloadRequest {
 }
 
 export interface ReloadDeps {
-  sense: SenseClient;
+  /** The Engine reload itself (OpenDoc → DoReload → DoSave): `reloadApp` from `sense/apps` in production. */
+  reload: (appId: string, opts: ReloadOptions) => Promise<ReloadOutcome>;
+  /** Where follow-up tasks are looked up and started. */
+  tasks: TaskDirectory;
   tracker: ReloadTracker;
   filter: StartFilter;
   waitMs: number;
@@ -44,7 +47,7 @@ async function startFollowUps(deps: ReloadDeps, record: ReloadRecord, taskIds: s
     else wanted.push(id);
   }
   if (wanted.length === 0) return;
-  const qrs = deps.sense.qrs;
+  const qrs = deps.tasks;
   const known = await qrs.tasksByIds(wanted);
   const byId = new Map(known.map((t) => [t.id.toLowerCase(), t]));
   for (const id of wanted) {
@@ -73,7 +76,7 @@ async function startFollowUps(deps: ReloadDeps, record: ReloadRecord, taskIds: s
 }
 
 async function run(request: ReloadRequest, deps: ReloadDeps, record: ReloadRecord): Promise<void> {
-  const outcome = await reloadApp(deps.sense, request.appId, {
+  const outcome = await deps.reload(request.appId, {
     mode: request.mode,
     partial: request.partial,
   });

@@ -2,7 +2,7 @@
 import { isApiError } from '../http/errors';
 import { errorMessage } from '../log';
 import { SenseError } from '../sense/errors';
-import type { QrsClient } from '../sense/qrs';
+import type { TaskDirectory } from './task-directory';
 
 export type StartOutcome =
   | { ok: true; executionId: string | null }
@@ -24,7 +24,7 @@ function failure(err: unknown): StartOutcome {
  * Prefers the synchronous start (it returns the execution id). The caller has already found the task,
  * so a 404/405 there means this QRS lacks the route: fall back to the plain start, without an id.
  */
-export async function startOne(qrs: QrsClient, taskId: string): Promise<StartOutcome> {
+export async function startOne(qrs: TaskDirectory, taskId: string): Promise<StartOutcome> {
   try {
     const { executionId } = await qrs.startTaskSynchronous(taskId);
     return executionId ? { ok: true, executionId } : { ok: false, statusCode: 200, message: NOT_STARTED };

@@ -4,9 +4,10 @@
  * task once and await QRS's answer, reporting every task's real outcome.
  */
 import type { KeyValueService } from '../kv/key-value-service';
-import type { QrsClient, TaskRef } from '../sense/qrs';
+import type { TaskRef } from '../sense/qrs';
 import { isGuid } from '../guid';
 import type { StartFilter } from './start-filter';
+import type { TaskDirectory } from './task-directory';
 import { ttlMs, type StartItem } from './start-request';
 import { mapLimit, startOne } from './start-one';
 
@@ -45,7 +46,7 @@ export interface StartRequest {
 
 export interface StartDeps {
   /** Called only when something must be looked up or started, so KV-only requests work without Sense. */
-  qrs: () => QrsClient;
+  qrs: () => TaskDirectory;
   kv: KeyValueService;
   filter: StartFilter;
   /** Whether `api.endpoints.keyValueStore` allows writes (Butler skips KV items otherwise). */
