@@ -217,9 +217,12 @@ async function main(): Promise<void> {
   flushConsoleHostLog();
   const scheme = host.url.startsWith('https') ? 'https' : 'http';
   const shownBind = bind.includes(':') && !bind.startsWith('[') ? `[${bind}]` : bind;
-  process.stdout.write(`${profile.name} host listening on ${scheme}://${shownBind}:${host.port}\n`);
-  process.stdout.write(`Function keys directory: ${host.keysDir}\n`);
-  process.stdout.write(`Functions:\n${describeFunctions(host).join('\n') || '  (none)'}\n`);
+  // One write, so a reader that sees the listening line also sees the key directory and functions.
+  process.stdout.write(
+    `${profile.name} host listening on ${scheme}://${shownBind}:${host.port}\n` +
+      `Function keys directory: ${host.keysDir}\n` +
+      `Functions:\n${describeFunctions(host).join('\n') || '  (none)'}\n`,
+  );
   if (stopSignal) closeAndExit(host, stopSignal);
 }
 

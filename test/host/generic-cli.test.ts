@@ -60,11 +60,15 @@ function run(args: string[], env: NodeJS.ProcessEnv = {}): { child: ChildProcess
   return { child, out: () => out };
 }
 
-async function listening(cli: { child: ChildProcess; out: () => string }): Promise<number> {
+/** The first match of `pattern` in the CLI's output, waiting for more output until it appears. */
+async function waitFor(
+  cli: { child: ChildProcess; out: () => string },
+  pattern: RegExp,
+): Promise<RegExpExecArray> {
   const deadline = AbortSignal.timeout(20_000);
   for (;;) {
-    const match = LISTENING.exec(cli.out());
-    if (match) return Number(match[1]);
+    const match = pattern.exec(cli.out());
+    if (match) return match;
     if (cli.child.exitCode !== null) throw new Error(`CLI exited early: ${cli.out()}`);
     await Promise.race([once(cli.child.stdout!, 'data', { signal: deadline }), once(cli.child, 'exit')]);
   }
@@ -74,8 +78,9 @@ describe('generic cli (no host profile)', () => {
   it('serves the app with the host defaults and no product names', async () => {
     // A product's setting means nothing to the generic CLI: this port is not used.
     const cli = run(['start', '--port', '0'], { BUTLER_PORT: '1', BUTLER_KEYS_DIR: path.join(pkg, 'nope') });
-    const port = await listening(cli);
-    const keysLine = /^Function keys directory: (.+)$/m.exec(cli.out());
+    const port = Number((await waitFor(cli, LISTENING))[1]);
+    // The key directory is printed after the listening line, possibly in a later chunk.
+    const keysLine = await waitFor(cli, /^Function keys directory: (.+)$/m);
     assert.ok(keysLine?.[1]?.startsWith(path.join(os.tmpdir(), 'functions-keys-')), cli.out());
     const home = await call(`http://127.0.0.1:${port}/`);
     assert.equal(home.status, 200);
