@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import type { RegisteredFunction } from '../core-shim';
@@ -5,12 +6,14 @@ import { invokeWithTimeout, triggerBinding } from '../invoke';
 import { describeError } from '../log';
 import { authLevelOf, requestKey } from './auth';
 import type { AuthLevel, PipelineContext } from './context';
+import { directPlanFor, invokeDirect } from './direct-http';
 import { HttpInvocationLog } from './invocation-log';
 import { sendEmpty } from './respond';
 import {
   fromRpcHttpResponse,
   httpInvocationRequest,
   toRpcHttpRequest,
+  traceParentFor,
   type HttpRequestFacts,
   type HttpResult,
 } from './rpc-http';
@@ -44,17 +47,30 @@ async function invokeHttpFunction(
   res: ServerResponse,
   facts: HttpRequestFacts,
 ): Promise<void> {
-  const request = httpInvocationRequest(fn, toRpcHttpRequest(facts));
+  const rpc = toRpcHttpRequest(facts);
+  const plan = directPlanFor(ctx.shim, fn);
+  const request = plan ? undefined : httpInvocationRequest(fn, rpc);
+  const invocationId = request?.invocationId ?? randomUUID();
   const invocationLog = new HttpInvocationLog(
     ctx.log,
     ctx.settings.logLevels,
     fn.metadata.name,
-    request.invocationId,
+    invocationId,
   );
   let result: HttpResult;
   try {
-    const response = await invokeWithTimeout(ctx.shim, fn, request, ctx.settings.functionTimeoutMs);
-    result = fromRpcHttpResponse(response);
+    if (plan) {
+      result = await invokeDirect(ctx.shim, fn, plan, {
+        invocationId,
+        http: rpc.http,
+        traceParent: traceParentFor(rpc.headers),
+        traceState: rpc.headers.tracestate,
+        timeoutMs: ctx.settings.functionTimeoutMs,
+      });
+    } else {
+      const response = await invokeWithTimeout(ctx.shim, fn, request!, ctx.settings.functionTimeoutMs);
+      result = fromRpcHttpResponse(response);
+    }
     invocationLog.succeeded();
   } catch (err) {
     invocationLog.failed(err);
