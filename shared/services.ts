@@ -22,6 +22,7 @@ import { NewRelicClient } from './newrelic/new-relic';
 import { SlackClient } from './slack/slack';
 import { taskStartDeps } from './tasks/start-deps';
 import { startTasks } from './tasks/start-tasks';
+import { TaskNameCache } from './tasks/task-name-cache';
 
 export interface Services {
   readonly config: ButlerConfig;
@@ -30,6 +31,8 @@ export interface Services {
   readonly state: StateStore;
   readonly kv: KeyValueService;
   readonly reloads: ReloadTracker;
+  /** Tasks seen in recent lookups, shared by every task start of this host. */
+  readonly taskNames: TaskNameCache;
   /** Copy, move, delete and directory creation inside the `fileOps` approved directories. */
   readonly fileOps: FileOperations;
   /** Schedules (API) and their firing (timer). */
@@ -63,7 +66,8 @@ export function buildServices(
     return senseClient;
   };
   // One task-start path for REST, schedules and the MQTT topic.
-  const startDeps = taskStartDeps({ config, kv, sense });
+  const taskNames = new TaskNameCache();
+  const startDeps = taskStartDeps({ config, kv, sense, taskNames });
   const scheduler = createScheduler(state, { log, startTask: senseTaskStarter(startDeps) });
   const mqtt = new MqttService(config.mqtt, { log });
   const slack = new SlackClient(config.slack);
@@ -75,6 +79,7 @@ export function buildServices(
     state,
     kv,
     reloads,
+    taskNames,
     fileOps: new FileOperations(config.fileOps),
     scheduler,
     sense,

@@ -4,11 +4,12 @@ import type { Services } from '../services';
 import { startFilter } from './start-filter';
 import type { StartDeps } from './start-tasks';
 
-export function taskStartDeps(services: Pick<Services, 'config' | 'kv' | 'sense'>): StartDeps {
+export function taskStartDeps(services: Pick<Services, 'config' | 'kv' | 'sense' | 'taskNames'>): StartDeps {
   return {
     qrs: () => services.sense().qrs,
     kv: services.kv,
     filter: startFilter(services.config.api.startTaskFilter),
     kvEnabled: isEndpointEnabled(services.config.api.endpoints, 'keyValueStore'),
+    names: services.taskNames,
   };
 }
