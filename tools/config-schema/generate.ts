@@ -13,7 +13,8 @@ export const SCHEMA_FILE = path.join(PROJECT_ROOT, 'butler.config.schema.json');
 
 export async function renderConfigSchema(): Promise<string> {
   const options = (await resolveConfig(SCHEMA_FILE)) ?? {};
-  return format(JSON.stringify(configDocument()), { ...options, filepath: SCHEMA_FILE });
+  // Indented input keeps every object expanded (Prettier keeps an object on several lines when it was).
+  return format(JSON.stringify(configDocument(), null, 2), { ...options, filepath: SCHEMA_FILE });
 }
 
 async function main(): Promise<void> {
