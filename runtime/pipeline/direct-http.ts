@@ -211,7 +211,10 @@ export function invokeDirect(
         logContext,
       );
     }
-    shim.log(level, 'user', format(...args), logContext);
+    // util.format leaves a lone string without `%` as it is: skip the call for the common line.
+    const only = args.length === 1 ? args[0] : undefined;
+    const message = typeof only === 'string' && !only.includes('%') ? only : format(...args);
+    shim.log(level, 'user', message, logContext);
   };
   // Key order as the library's converter builds it (a handler may serialise the object).
   const traceContext: Record<string, unknown> = { traceParent: invocation.traceParent };

@@ -129,6 +129,8 @@ export class KeyValueService {
    * nothing; then they are written in order.
    */
   async setMany(items: KvWrite[]): Promise<KvEntry[]> {
+    // Nothing to write (a task start without items): no lock, no state read.
+    if (items.length === 0) return [];
     for (const item of items) this.checkWrite(item);
     return await this.locked(async () => {
       await this.precheck(items);
