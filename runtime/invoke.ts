@@ -126,7 +126,9 @@ export async function runDriver<R>(
   observer: InvocationObserver = {},
 ): Promise<R> {
   const hookData: Record<string, unknown> = {};
-  const args = await driver.getArguments();
+  const pending = driver.getArguments();
+  // A driver that builds its arguments synchronously saves a turn of the microtask queue.
+  const args = pending instanceof Promise ? await pending : pending;
   observer.argumentsReady?.();
   const context = args.context;
   logContext.hookData = hookData;

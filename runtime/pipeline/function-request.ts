@@ -144,7 +144,7 @@ export function clientAddress(req: IncomingMessage): string {
  * Invokes a resolved function. `body` is undefined in stream mode: the request body is then still
  * unread and piped to the function.
  */
-export async function serveFunction(
+export function serveFunction(
   ctx: PipelineContext,
   req: IncomingMessage,
   res: ServerResponse,
@@ -163,7 +163,8 @@ export async function serveFunction(
     remoteAddress: req.socket.remoteAddress === undefined ? undefined : clientAddress(req),
     body: body ?? NO_BODY,
   };
-  if (body !== undefined) await invokeHttpFunction(ctx, fn, res, facts);
-  else if (ctx.httpStreamUri) await invokeStreamedHttpFunction(ctx, fn, req, res, facts, ctx.httpStreamUri);
-  else throw new Error('serveFunction needs the request body outside stream mode');
+  // The invocation's own promise, not another async layer around it.
+  if (body !== undefined) return invokeHttpFunction(ctx, fn, res, facts);
+  if (ctx.httpStreamUri) return invokeStreamedHttpFunction(ctx, fn, req, res, facts, ctx.httpStreamUri);
+  return Promise.reject(new Error('serveFunction needs the request body outside stream mode'));
 }
