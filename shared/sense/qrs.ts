@@ -9,6 +9,7 @@ import type { DependencyCall } from '../telemetry/index';
 import { SenseError } from './errors';
 import { customPropertyFilter, idFilter, isGuid, tagFilter } from './filter';
 import { QLIK_USER_HEADER, qlikUserHeader } from './identity';
+import { exchange } from './exchange';
 import { encodeQuery } from './query';
 import { isRetryableConnectionError, mapTransportError, type SenseTarget } from './transport-errors';
 import { newXrfkey } from './xrfkey';
@@ -154,15 +155,14 @@ export class QrsClient {
     const hasBody = opts.body !== undefined;
     if (hasBody) headers['content-type'] = 'application/json';
 
-    const response = await dispatcher.request({
+    const response = await exchange(dispatcher, {
       origin: `https://${hostForUrl(cfg.host ?? '')}:${cfg.qrsPort}`,
       path: `${path}?${query}`,
       method,
       headers,
       ...(hasBody ? { body: JSON.stringify(opts.body) } : {}),
     });
-    const text = await response.body.text();
-    const contentType = String(response.headers['content-type'] ?? '');
+    const { text, contentType } = response;
     const ok = response.statusCode >= 200 && response.statusCode < 300;
     let body: unknown = text;
     if (text === '') body = null;
