@@ -4,6 +4,7 @@
  * Rounds interleave the targets so a noisy neighbour hits them alike; the medians of the rounds and
  * their ratios go to bench/results/latest.json (and a dated copy) and to the console.
  * Options: --seconds N (per target and round, default 3), --rounds N (default 3), --connections N (20),
+ * --warmup N (seconds of load per target before the rounds, default 3),
  * --only name,name (measure some targets; results are then not recorded), --profile-dir DIR (CPU profiles).
  */
 import { fork, type ChildProcess } from 'node:child_process';
@@ -125,6 +126,7 @@ const cpuRatio = (a: Summary | undefined, b: Summary | undefined): number | null
 async function main(): Promise<void> {
   const seconds = option('seconds', 3);
   const rounds = option('rounds', 3);
+  const warmup = option('warmup', 3);
   const connections = option('connections', 20);
   const pki: TestPki = await createTestPki();
   const logDir = path.join(os.tmpdir(), `bench-logs-${process.pid}`);
@@ -263,8 +265,8 @@ async function main(): Promise<void> {
     const active = Object.entries(targets).filter(
       (e): e is [string, LoadTarget] => e[1] !== null && (!only || only.includes(e[0])),
     );
-    // Warm-up: JIT, connection pools, TLS sessions.
-    for (const [, target] of active) await runLoad(target, { connections, durationMs: 1000 });
+    // Warm-up: JIT (a path is optimised only after thousands of calls), connection pools, TLS sessions.
+    for (const [, target] of active) await runLoad(target, { connections, durationMs: warmup * 1000 });
     const results = new Map<string, Measured[]>();
     for (let round = 1; round <= rounds; round++) {
       for (const [name, target] of active) {
@@ -318,6 +320,7 @@ async function main(): Promise<void> {
       loadAverageAtEnd: loadavg,
       connections,
       secondsPerRound: seconds,
+      warmupSeconds: warmup,
       rounds,
       summary,
       ratios,
