@@ -3,7 +3,7 @@
  * config, and closed in `appTerminate`. Handlers receive it; tests build it from a test config.
  */
 import type { ButlerConfig } from './config/types';
-import { consoleLogger, type Logger } from './log';
+import { consoleLogger, prefixedLogger, type Logger } from './log';
 import { SenseClient } from './sense/client';
 import { KeyValueService } from './kv/key-value-service';
 import { KV_TABLE, type KvRecord } from './kv/records';
@@ -51,7 +51,7 @@ export function buildServices(
   telemetry: Telemetry = getTelemetry(process.env, log),
 ): Services {
   const senseClient = new SenseClient(config.sense, {
-    log: (level, message) => log[level](`sense: ${message}`),
+    log: prefixedLogger(log, 'sense: '),
     telemetry,
   });
   // Throws on state it cannot trust (an unreadable state file), which stops the host from starting.

@@ -9,7 +9,8 @@ import { isGuid } from '../guid';
 import type { StartFilter } from './start-filter';
 import type { TaskDirectory } from './task-directory';
 import { ttlMs, type StartItem } from './start-request';
-import { mapLimit, startOne } from './start-one';
+import { mapLimit } from '../concurrency/map-limit';
+import { startOne } from './start-one';
 
 export type Via = 'id' | 'tag' | 'customProperty';
 
