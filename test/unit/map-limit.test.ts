@@ -37,10 +37,9 @@ test('never more than `limit` calls are in flight', async () => {
 
 test('a rejection rejects the whole call', async () => {
   await assert.rejects(
-    mapLimit([1, 2, 3], 2, async (i) => {
-      if (i === 2) throw new Error('item 2 failed');
-      return i;
-    }),
+    mapLimit([1, 2, 3], 2, (i) =>
+      i === 2 ? Promise.reject(new Error('item 2 failed')) : Promise.resolve(i),
+    ),
     /item 2 failed/,
   );
 });
@@ -48,9 +47,9 @@ test('a rejection rejects the whole call', async () => {
 test('no items: no calls, an empty result', async () => {
   let calls = 0;
   assert.deepEqual(
-    await mapLimit([], 4, async () => {
+    await mapLimit([], 4, () => {
       calls++;
-      return 1;
+      return Promise.resolve(1);
     }),
     [],
   );
