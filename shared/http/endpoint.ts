@@ -1,6 +1,6 @@
 /**
- * One HTTP function per Butler path shape. The function accepts Butler's verbs plus POST (for
- * `X-HTTP-Method-Override`), dispatches on the effective method, checks the endpoint's enable flag,
+ * One HTTP function per Butler path shape. The function accepts GET, PUT, DELETE and POST whatever
+ * its spec serves (POST also carries `X-HTTP-Method-Override`), dispatches on the effective method, checks the endpoint's enable flag,
  * validates path parameters, query and body against the operation's spec (shared/http/spec.ts), calls
  * the handler and maps its result or error to JSON.
  */
@@ -9,7 +9,7 @@ import { apiAuthLevel, getServices } from '../bootstrap';
 import { isEndpointEnabled } from './enabled';
 import { ApiError, isApiError } from './errors';
 import { readJsonBody } from './body';
-import { effectiveMethod, type ApiMethod } from './method-override';
+import { API_METHODS, effectiveMethod, type ApiMethod } from './method-override';
 import { validate } from './validation';
 import { errorMessage } from '../log';
 import { recordRoute } from './registry';
@@ -70,10 +70,11 @@ function checkParams(name: string, route: string, methods: Methods): void {
 export function registerEndpoint(name: string, route: string, methods: Methods): void {
   checkParams(name, route, methods);
   recordRoute({ route, methods });
-  const served = Object.keys(methods) as ApiMethod[];
   app.http(name, {
     route,
-    methods: [...new Set<ApiMethod>([...served, 'POST'])],
+    // Every verb Butler's clients use, served or not, so a verb the spec lacks gets the same JSON
+    // ROUTE_NOT_FOUND as an override to it (docs/butler-compatibility.md); other verbs stay the host's.
+    methods: [...API_METHODS],
     authLevel: apiAuthLevel,
     handler: async (req, ctx) => {
       const started = Date.now();
