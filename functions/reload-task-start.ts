@@ -2,9 +2,8 @@
 import { Type } from '@sinclair/typebox';
 import { method, registerEndpoint, reply } from '../shared/http/endpoint';
 import { ObjectWithDefaults } from '../shared/http/schemas';
-import { taskStartDeps } from '../shared/tasks/start-deps';
 import { StartBody } from '../shared/tasks/start-request';
-import { startTasks, type StartReport } from '../shared/tasks/start-tasks';
+import type { StartReport } from '../shared/tasks/start-tasks';
 
 const Started = Type.Array(
   Type.Object({
@@ -62,10 +61,11 @@ const start = (id: string, summary: string) =>
       'UPSTREAM_TIMEOUT',
     ],
     handle: async ({ params, query, body, services }) => {
-      const report = await startTasks(
-        { pathTaskId: params.taskId, items: body, allTaskIdsMustExist: query.allTaskIdsMustExist },
-        taskStartDeps(services),
-      );
+      const report = await services.tasks.start({
+        pathTaskId: params.taskId,
+        items: body,
+        allTaskIdsMustExist: query.allTaskIdsMustExist,
+      });
       return { status: 200, body: report };
     },
   });

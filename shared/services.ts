@@ -20,8 +20,10 @@ import { MqttService, type MqttPublisher } from './mqtt/mqtt-service';
 import { listenForTaskStarts } from './mqtt/task-start-topic';
 import { NewRelicClient } from './newrelic/new-relic';
 import { SlackClient } from './slack/slack';
-import { taskStartDeps } from './tasks/start-deps';
-import { startTasks } from './tasks/start-tasks';
+import { isEndpointEnabled } from './http/enabled';
+import { startFilter } from './tasks/start-filter';
+import { createTaskService, type TaskService } from './tasks/task-service';
+import { createAppService, type AppService } from './apps/app-service';
 
 export interface Services {
   readonly config: ButlerConfig;
@@ -29,7 +31,10 @@ export interface Services {
   /** The state layer (`state.backend`): key-values, schedules, alert bookkeeping. */
   readonly state: StateStore;
   readonly kv: KeyValueService;
-  readonly reloads: ReloadTracker;
+  /** Task start: the one path for the REST endpoint, app-reload follow-ups, schedules and MQTT. */
+  readonly tasks: TaskService;
+  /** App list, dump and reload (with follow-up tasks) over the Engine. */
+  readonly apps: AppService;
   /** Copy, move, delete and directory creation inside the `fileOps` approved directories. */
   readonly fileOps: FileOperations;
   /** Schedules (API) and their firing (timer). */
@@ -62,9 +67,16 @@ export function buildServices(
     senseClient.assertConfigured();
     return senseClient;
   };
-  // One task-start path for REST, schedules and the MQTT topic.
-  const startDeps = taskStartDeps({ config, kv, sense });
-  const scheduler = createScheduler(state, { log, startTask: senseTaskStarter(startDeps) });
+  // One task-start path for REST, app-reload follow-ups, schedules and the MQTT topic; the filter is
+  // compiled here, once per host start.
+  const tasks = createTaskService({
+    qrs: () => sense().qrs,
+    kv,
+    filter: startFilter(config.api.startTaskFilter),
+    kvEnabled: isEndpointEnabled(config.api.endpoints, 'keyValueStore'),
+  });
+  const apps = createAppService({ sense, tasks, tracker: reloads, waitMs: config.sense.reloadWaitMs });
+  const scheduler = createScheduler(state, { log, startTask: senseTaskStarter(tasks) });
   const mqtt = new MqttService(config.mqtt, { log });
   const slack = new SlackClient(config.slack);
   const newRelic = new NewRelicClient(config.newRelic);
@@ -74,7 +86,8 @@ export function buildServices(
     log,
     state,
     kv,
-    reloads,
+    tasks,
+    apps,
     fileOps: new FileOperations(config.fileOps),
     scheduler,
     sense,
@@ -101,7 +114,7 @@ export function buildServices(
     listenForTaskStarts(
       mqtt,
       config.mqtt.taskStartTopic,
-      (taskId) => startTasks({ pathTaskId: taskId, items: [], allTaskIdsMustExist: false }, startDeps),
+      (taskId) => tasks.start({ pathTaskId: taskId, items: [], allTaskIdsMustExist: false }),
       log,
     );
   }

@@ -48,7 +48,8 @@ export interface StartRequest {
 export interface StartDeps {
   /** Called only when something must be looked up or started, so KV-only requests work without Sense. */
   qrs: () => TaskDirectory;
-  kv: KeyValueService;
+  kv: Pick<KeyValueService, 'setMany'>;
+  /** Compiled once per host start from `api.startTaskFilter`. */
   filter: StartFilter;
   /** Whether `api.endpoints.keyValueStore` allows writes (Butler skips KV items otherwise). */
   kvEnabled: boolean;
@@ -126,7 +127,7 @@ export async function startTasks(request: StartRequest, deps: StartDeps): Promis
   }
 
   // 3. Key-value items first, so the reloads we start can read them.
-  if (deps.kvEnabled) {
+  if (deps.kvEnabled && kvItems.length > 0) {
     // All items are checked against the limits before the first is written: a refusal stores nothing.
     await deps.kv.setMany(
       kvItems.map((kv) => ({ namespace: kv.namespace, key: kv.key, value: kv.value, ttlMs: ttlMs(kv.ttl) })),
