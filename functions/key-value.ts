@@ -110,8 +110,9 @@ registerEndpoint('keyvalues-key', 'v4/keyvalues/{namespace}/{key}', {
     summary: 'GET /v4/keyvalues/{namespace}/keyexists?key=: whether a key exists',
     enabledBy: 'keyValueStore',
     params: KeyParams,
-    // Checked in the handler: any segment but `keyexists` is a missing route, whatever the query.
-    documentedQuery: KeyQuery,
+    // Any other segment is a route Butler never had: ROUTE_NOT_FOUND, whatever the query.
+    segment: { param: 'key', literal: 'keyexists' },
+    query: KeyQuery,
     replies: {
       200: reply(
         'Whether the key exists, with its entry',
@@ -122,23 +123,10 @@ registerEndpoint('keyvalues-key', 'v4/keyvalues/{namespace}/{key}', {
       ),
     },
     errors: ['KV_NAMESPACE_NOT_FOUND', 'ROUTE_NOT_FOUND'],
-    handle: async ({ req, params, services }) => {
-      // Only `keyexists` is a GET here; any other segment is a route Butler never had.
-      if (params.key.toLowerCase() !== 'keyexists') {
-        throw new ApiError('ROUTE_NOT_FOUND', `Route GET:${new URL(req.url).pathname} not found`);
-      }
+    handle: async ({ params, query, services }) => {
       const namespace = namespaceOf(params);
-      const raw = req.query.getAll('key');
-      if (raw.length === 0) {
-        throw new ApiError('VALIDATION', "querystring must have required property 'key'");
-      }
-      const key = raw.join(',');
-      if (key.length > MAX_NAME_LENGTH) {
-        throw new ApiError(
-          'VALIDATION',
-          `querystring/key must NOT have more than ${MAX_NAME_LENGTH} characters`,
-        );
-      }
+      // A repeated `key` arrives joined with commas, as for every query parameter.
+      const key = query.key;
       if (!(await services.kv.hasNamespace(namespace))) {
         throw new ApiError('KV_NAMESPACE_NOT_FOUND', `Namespace not found: ${namespace}`);
       }

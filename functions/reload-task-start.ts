@@ -3,39 +3,7 @@ import { Type } from '@sinclair/typebox';
 import { method, registerEndpoint, reply } from '../shared/http/endpoint';
 import { ObjectWithDefaults } from '../shared/http/schemas';
 import { StartBody } from '../shared/tasks/start-request';
-import type { StartReport } from '../shared/tasks/start-tasks';
-
-const Started = Type.Array(
-  Type.Object({
-    taskId: Type.String(),
-    taskName: Type.Union([Type.String(), Type.Null()]),
-    executionId: Type.Union([Type.String(), Type.Null()]),
-  }),
-);
-
-// The service owns the report's type; this schema documents it.
-const Report = Type.Unsafe<StartReport>(
-  Type.Object({
-    tasksId: Type.Object({
-      started: Started,
-      invalid: Type.Array(Type.Object({ taskId: Type.String() })),
-      denied: Type.Array(Type.Object({ taskId: Type.String() })),
-    }),
-    tasksTag: Started,
-    tasksTagDenied: Type.Array(Type.Object({ tag: Type.String() })),
-    tasksCP: Started,
-    tasksCPDenied: Type.Array(Type.Object({ name: Type.String(), value: Type.String() })),
-    tasksFailed: Type.Array(
-      Type.Object({
-        taskId: Type.String(),
-        taskName: Type.Union([Type.String(), Type.Null()]),
-        via: Type.String(),
-        statusCode: Type.Number(),
-        message: Type.String(),
-      }),
-    ),
-  }),
-);
+import { StartReportSchema } from '../shared/tasks/start-report';
 
 const start = (id: string, summary: string) =>
   method({
@@ -50,7 +18,7 @@ const start = (id: string, summary: string) =>
     body: StartBody,
     // Scripts call `-` with no body at all; Butler rejected that, here it means "nothing else".
     bodyDefault: () => [],
-    replies: { 200: reply('What was started, refused and failed', Report) },
+    replies: { 200: reply('What was started, refused and failed', StartReportSchema) },
     errors: [
       'KV_NAMESPACE_FULL',
       'KV_LIMIT_EXCEEDED',

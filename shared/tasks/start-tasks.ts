@@ -9,34 +9,11 @@ import { isGuid } from '../guid';
 import type { StartFilter } from './start-filter';
 import type { TaskDirectory } from './task-directory';
 import { ttlMs, type StartItem } from './start-request';
+import type { StartReport, StartedTask, Via } from './start-report';
 import { mapLimit } from '../concurrency/map-limit';
 import { startOne } from './start-one';
 
-export type Via = 'id' | 'tag' | 'customProperty';
-
-export interface StartedTask {
-  taskId: string;
-  taskName: string;
-  /** QRS's execution id; null when only the asynchronous start was available. */
-  executionId: string | null;
-}
-
-export interface FailedTask {
-  taskId: string;
-  taskName: string;
-  via: Via;
-  statusCode: number;
-  message: string;
-}
-
-export interface StartReport {
-  tasksId: { started: StartedTask[]; invalid: { taskId: string }[]; denied: { taskId: string }[] };
-  tasksTag: StartedTask[];
-  tasksTagDenied: { tag: string }[];
-  tasksCP: StartedTask[];
-  tasksCPDenied: { name: string; value: string }[];
-  tasksFailed: FailedTask[];
-}
+export type { StartReport } from './start-report';
 
 export interface StartRequest {
   /** The path's task id, or '-' for "body only". */
