@@ -4,7 +4,6 @@
  * key named `keyexists` can still be deleted (docs/state.md).
  */
 import { Type } from '@sinclair/typebox';
-import { ApiError } from '../shared/http/errors';
 import { method, registerEndpoint, reply } from '../shared/http/endpoint';
 import { checkName, MAX_NAME_LENGTH } from '../shared/kv/names';
 
@@ -59,13 +58,7 @@ registerEndpoint('keyvalues', 'v4/keyvalues/{namespace}', {
     errors: ['KV_NAMESPACE_NOT_FOUND', 'KV_KEY_NOT_FOUND'],
     handle: async ({ params, query, services }) => {
       const namespace = namespaceOf(params);
-      const entry = query.key === '' ? undefined : await services.kv.get(namespace, query.key);
-      if (!entry) {
-        if (!(await services.kv.hasNamespace(namespace))) {
-          throw new ApiError('KV_NAMESPACE_NOT_FOUND', `Namespace not found: ${namespace}`);
-        }
-        throw new ApiError('KV_KEY_NOT_FOUND', `Key '${query.key}' not found in namespace: ${namespace}`);
-      }
+      const entry = await services.kv.entry(namespace, query.key);
       return { status: 200, body: { namespace, key: entry.key, value: entry.value } };
     },
   }),
@@ -126,11 +119,7 @@ registerEndpoint('keyvalues-key', 'v4/keyvalues/{namespace}/{key}', {
     handle: async ({ params, query, services }) => {
       const namespace = namespaceOf(params);
       // A repeated `key` arrives joined with commas, as for every query parameter.
-      const key = query.key;
-      if (!(await services.kv.hasNamespace(namespace))) {
-        throw new ApiError('KV_NAMESPACE_NOT_FOUND', `Namespace not found: ${namespace}`);
-      }
-      const entry = key === '' ? undefined : await services.kv.get(namespace, key);
+      const entry = await services.kv.lookup(namespace, query.key);
       if (!entry) return { status: 200, body: { keyExists: false, keyValue: {} } };
       return {
         status: 200,
