@@ -12,7 +12,7 @@ import { EngineSession } from './engine';
 import { SenseError } from './errors';
 import { QLIK_USER_HEADER, qlikUserHeader } from './identity';
 import { QrsClient } from './qrs';
-import { bracketHost, hostPort } from '../net/host';
+import { hostPort } from '../net/host';
 import { silentLogger, type Logger } from '../log';
 import { mapTransportError, type SenseTarget } from './transport-errors';
 import { probeTcp } from './tcp-probe';
@@ -92,7 +92,7 @@ export class SenseClient {
     const label = `Qlik Sense Engine at ${hostPort(host, this.cfg.enginePort)}${path}`;
     const observation: UpgradeObservation = {};
     const session = await EngineSession.open({
-      url: `wss://${bracketHost(host)}:${this.cfg.enginePort}${path}`,
+      url: `wss://${hostPort(host, this.cfg.enginePort)}${path}`,
       dispatcher: agent.compose(observeUpgrade(observation)),
       headers: { [QLIK_USER_HEADER]: qlikUserHeader(this.cfg) },
       timeoutMs: this.cfg.timeoutMs,

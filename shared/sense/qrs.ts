@@ -6,7 +6,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { Dispatcher } from 'undici';
 import type { SenseConfig } from '../config/types';
 import type { DependencyCall } from '../telemetry/index';
-import { bracketHost } from '../net/host';
+import { hostPort } from '../net/host';
 import type { Logger } from '../log';
 import { SenseError } from './errors';
 import { customPropertyFilter, idFilter, isGuid, tagFilter } from './filter';
@@ -126,7 +126,7 @@ export class QrsClient {
     this.transport.track?.({
       service: 'QRS',
       method,
-      url: `https://${bracketHost(cfg.host ?? '')}:${cfg.qrsPort}${path}`,
+      url: `https://${hostPort(cfg.host ?? '', cfg.qrsPort)}${path}`,
       durationMs: performance.now() - started,
       success,
       resultCode,
@@ -156,7 +156,7 @@ export class QrsClient {
     if (hasBody) headers['content-type'] = 'application/json';
 
     const response = await dispatcher.request({
-      origin: `https://${bracketHost(cfg.host ?? '')}:${cfg.qrsPort}`,
+      origin: `https://${hostPort(cfg.host ?? '', cfg.qrsPort)}`,
       path: `${path}?${query}`,
       method,
       headers,
