@@ -41,10 +41,12 @@ interface Child {
 function startChild(args: ChildArgs, logFile: string): Promise<Child> {
   const out = openSync(logFile, 'w');
   const profileDir = textOption('profile-dir');
-  const child = fork(path.join(__dirname, 'servers.js'), [JSON.stringify(args)], {
+  // --profile-dir D: every target writes a CPU profile of its serving time (start-up left out) into D/<mode>.
+  const withProfile: ChildArgs = profileDir
+    ? { ...args, profileDir: path.resolve(profileDir, args.mode) }
+    : args;
+  const child = fork(path.join(__dirname, 'servers.js'), [JSON.stringify(withProfile)], {
     stdio: ['ignore', out, 'inherit', 'ipc'],
-    // --profile-dir D: every target writes a CPU profile (node --cpu-prof) into D when it stops.
-    execArgv: profileDir ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(profileDir, args.mode)] : [],
   });
   closeSync(out);
   return new Promise((resolve, reject) => {

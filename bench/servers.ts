@@ -9,7 +9,8 @@
  *           the file backend, or the `state` section it is given, e.g. table on Azurite)
  */
 import http from 'node:http';
-import { mkdtemp } from 'node:fs/promises';
+import { Session } from 'node:inspector';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -23,6 +24,8 @@ export interface ChildArgs {
   pki?: unknown;
   /** product: the `state` config section (default: the file backend in a temp dir). */
   state?: Record<string, unknown>;
+  /** Write a CPU profile of the serving time (from ready to stop) into this directory. */
+  profileDir?: string;
 }
 
 export interface Ready {
@@ -134,6 +137,29 @@ async function startProduct(
   return { origin: api.url, key: api.key, stop: () => api.close() };
 }
 
+/**
+ * A CPU profile of the serving time only (`node --cpu-prof` would include start-up, module loading and
+ * schema compilation, which swamp a short run).
+ */
+async function startProfiler(): Promise<{ save(dir: string): Promise<void> }> {
+  const session = new Session();
+  session.connect();
+  const post = (method: string): Promise<unknown> =>
+    new Promise((resolve, reject) => {
+      session.post(method, (err, result) => (err ? reject(err) : resolve(result)));
+    });
+  await post('Profiler.enable');
+  await post('Profiler.start');
+  return {
+    async save(dir) {
+      const { profile } = (await post('Profiler.stop')) as { profile: unknown };
+      await mkdir(dir, { recursive: true });
+      await writeFile(path.join(dir, `serving-${process.pid}.cpuprofile`), JSON.stringify(profile));
+      session.disconnect();
+    },
+  };
+}
+
 async function main(): Promise<void> {
   const args = JSON.parse(process.argv[2] ?? '{}') as ChildArgs;
   let stop: () => Promise<void> = () => Promise.resolve();
@@ -149,6 +175,7 @@ async function main(): Promise<void> {
     stop = product.stop;
     ready = { ready: true, origin: product.origin, key: product.key };
   }
+  const profiler = args.profileDir ? await startProfiler() : undefined;
   process.on('message', (message) => {
     // CPU time used so far (µs): the parent turns it into CPU per request, which load on the machine
     // distorts far less than requests per second.
@@ -158,7 +185,7 @@ async function main(): Promise<void> {
       return;
     }
     if (message !== 'stop') return;
-    stop().then(
+    (profiler ? profiler.save(args.profileDir ?? '.') : Promise.resolve()).then(stop).then(
       () => process.exit(0),
       () => process.exit(1),
     );

@@ -14,6 +14,7 @@ import type {
 const WORKER_VERSION = '3.10.1-embedded';
 const HOST_VERSION = '4.1037.0';
 const CORE_MODULE_ID = '@azure/functions-core';
+const LIBRARY_MODULE_ID = '@azure/functions';
 
 export const HOOK_NAMES = ['appStart', 'appTerminate', 'preInvocation', 'postInvocation', 'log'] as const;
 export type HookName = (typeof HOOK_NAMES)[number];
@@ -40,6 +41,8 @@ export type CoreLogSink = (
 
 export interface CoreShim {
   readonly programmingModel: ProgrammingModel | undefined;
+  /** The exports of the first `require('@azure/functions')` the app made (its HttpRequest, … classes). */
+  readonly library: unknown;
   readonly functions: readonly RegisteredFunction[];
   readonly registrationLocked: boolean;
   /** Shared by all hooks of the process, like the worker's `appHookData`. */
@@ -84,8 +87,13 @@ function isHookName(name: string): name is HookName {
   return (HOOK_NAMES as readonly string[]).includes(name);
 }
 
-function createCoreShim(): { shim: CoreShim; coreApi: Record<string, unknown> } {
+function createCoreShim(): {
+  shim: CoreShim;
+  coreApi: Record<string, unknown>;
+  noteLibrary: (exports: unknown) => void;
+} {
   let programmingModel: ProgrammingModel | undefined;
+  let library: unknown;
   let locked = false;
   let sink: CoreLogSink | undefined;
   const functions: RegisteredFunction[] = [];
@@ -171,6 +179,9 @@ function createCoreShim(): { shim: CoreShim; coreApi: Record<string, unknown> } 
     get programmingModel() {
       return programmingModel;
     },
+    get library() {
+      return library;
+    },
     get functions() {
       return functions;
     },
@@ -196,7 +207,10 @@ function createCoreShim(): { shim: CoreShim; coreApi: Record<string, unknown> } 
       sink = next;
     },
   };
-  return { shim, coreApi };
+  const noteLibrary = (exports: unknown): void => {
+    library ??= exports;
+  };
+  return { shim, coreApi, noteLibrary };
 }
 
 function fallbackSink(
@@ -230,13 +244,15 @@ export function installCoreShim(): CoreShim {
         'Install the shim first (node --require ./dist/test/preload.js, or import runtime/core-shim first).',
     );
   }
-  const { shim, coreApi } = createCoreShim();
+  const { shim, coreApi, noteLibrary } = createCoreShim();
   type RequireFn = (this: unknown, id: string) => unknown;
   const proto = Module.prototype as unknown as { require: RequireFn };
   proto.require = new Proxy(proto.require, {
     apply(target, thisArg, args: unknown[]) {
       if (args[0] === CORE_MODULE_ID) return coreApi;
-      return Reflect.apply(target, thisArg, args) as unknown;
+      const exports = Reflect.apply(target, thisArg, args) as unknown;
+      if (args[0] === LIBRARY_MODULE_ID) noteLibrary(exports);
+      return exports;
     },
   });
   installed = shim;

@@ -4,6 +4,7 @@ import type {
   CoreInvocationContext,
   FunctionCallback,
   HookContext,
+  InvocationArguments,
   InvocationState,
   RpcBindingInfo,
   RpcInvocationRequest,
@@ -102,9 +103,93 @@ export interface InvocationObserver {
 }
 
 /**
- * Drives the captured programming model exactly like the Node worker: invocation model → arguments →
- * preInvocation hooks → handler → postInvocation hooks → response. Handler errors are rethrown.
+ * The worker's three steps for one invocation (arguments, handler, response) plus the state the library
+ * reads while logging. The library's InvocationModel is one driver; runtime/direct-http.ts is another,
+ * for buffered HTTP functions, that skips the RPC conversions.
  */
+export interface InvocationDriver<R> {
+  getArguments(): Promise<InvocationArguments> | InvocationArguments;
+  invokeFunction(context: unknown, inputs: unknown[], callback: FunctionCallback): Promise<unknown>;
+  getResponse(context: unknown, result: unknown): Promise<R>;
+  setState(state: InvocationState | undefined): void;
+}
+
+/**
+ * Runs one invocation exactly like the Node worker: arguments → preInvocation hooks → handler →
+ * postInvocation hooks → response. Handler errors are rethrown.
+ */
+export async function runDriver<R>(
+  shim: CoreShim,
+  fn: RegisteredFunction,
+  driver: InvocationDriver<R>,
+  logContext: InvocationLogContext,
+  observer: InvocationObserver = {},
+): Promise<R> {
+  const hookData: Record<string, unknown> = {};
+  const pending = driver.getArguments();
+  // A driver that builds its arguments synchronously saves a turn of the microtask queue.
+  const args = pending instanceof Promise ? await pending : pending;
+  observer.argumentsReady?.();
+  const context = args.context;
+  logContext.hookData = hookData;
+  logContext.invocationContext = context;
+
+  let inputs = args.inputs;
+  let callback = fn.callback;
+  if (shim.hookCount('preInvocation') > 0) {
+    const preContext: HookContext = {
+      hookData,
+      appHookData: shim.appHookData,
+      invocationContext: context,
+      functionCallback: fn.callback,
+      inputs: args.inputs,
+    };
+    driver.setState('preInvocationHooks');
+    try {
+      await shim.runHooks('preInvocation', preContext);
+    } finally {
+      driver.setState(undefined);
+    }
+    inputs = preContext.inputs as unknown[];
+    callback = preContext.functionCallback as FunctionCallback;
+  }
+
+  const postContext: HookContext = {
+    hookData,
+    appHookData: shim.appHookData,
+    invocationContext: context,
+    inputs,
+    result: null,
+    error: null,
+  };
+  driver.setState('invocation');
+  try {
+    postContext.result = await driver.invokeFunction(context, inputs, callback);
+  } catch (err) {
+    postContext.error = err;
+  } finally {
+    driver.setState(undefined);
+  }
+  if (shim.hookCount('postInvocation') > 0) {
+    driver.setState('postInvocationHooks');
+    try {
+      await shim.runHooks('postInvocation', postContext);
+    } finally {
+      driver.setState(undefined);
+    }
+  }
+  if (postContext.error !== null && postContext.error !== undefined) {
+    // Rethrow exactly what the handler (or a hook) threw, as the worker does.
+    // eslint-disable-next-line @typescript-eslint/only-throw-error
+    throw postContext.error;
+  }
+  const result = observer.finalResult
+    ? observer.finalResult(postContext.result, context)
+    : postContext.result;
+  return driver.getResponse(context, result);
+}
+
+/** Drives the captured programming model's InvocationModel with an RPC request, as the Node worker does. */
 async function runInvocation(
   shim: CoreShim,
   fn: RegisteredFunction,
@@ -125,64 +210,15 @@ async function runInvocation(
     },
   };
   const invocationModel = await model.getInvocationModel(coreCtx);
-  const hookData: Record<string, unknown> = {};
-  const args = await invocationModel.getArguments();
-  observer.argumentsReady?.();
-  const context = args.context;
-  logContext.hookData = hookData;
-  logContext.invocationContext = context;
-
-  const preContext: HookContext = {
-    hookData,
-    appHookData: shim.appHookData,
-    invocationContext: context,
-    functionCallback: fn.callback,
-    inputs: args.inputs,
+  const driver: InvocationDriver<RpcInvocationResponse> = {
+    getArguments: () => invocationModel.getArguments(),
+    invokeFunction: (context, inputs, callback) => invocationModel.invokeFunction(context, inputs, callback),
+    getResponse: (context, result) => invocationModel.getResponse(context, result),
+    setState(state) {
+      coreCtx.state = state;
+    },
   };
-  if (shim.hookCount('preInvocation') > 0) {
-    coreCtx.state = 'preInvocationHooks';
-    try {
-      await shim.runHooks('preInvocation', preContext);
-    } finally {
-      coreCtx.state = undefined;
-    }
-  }
-  const inputs = preContext.inputs as unknown[];
-  const callback = preContext.functionCallback as FunctionCallback;
-
-  const postContext: HookContext = {
-    hookData,
-    appHookData: shim.appHookData,
-    invocationContext: context,
-    inputs,
-    result: null,
-    error: null,
-  };
-  coreCtx.state = 'invocation';
-  try {
-    postContext.result = await invocationModel.invokeFunction(context, inputs, callback);
-  } catch (err) {
-    postContext.error = err;
-  } finally {
-    coreCtx.state = undefined;
-  }
-  if (shim.hookCount('postInvocation') > 0) {
-    coreCtx.state = 'postInvocationHooks';
-    try {
-      await shim.runHooks('postInvocation', postContext);
-    } finally {
-      coreCtx.state = undefined;
-    }
-  }
-  if (postContext.error !== null && postContext.error !== undefined) {
-    // Rethrow exactly what the handler (or a hook) threw, as the worker does.
-    // eslint-disable-next-line @typescript-eslint/only-throw-error
-    throw postContext.error;
-  }
-  const result = observer.finalResult
-    ? observer.finalResult(postContext.result, context)
-    : postContext.result;
-  return invocationModel.getResponse(context, result);
+  return runDriver(shim, fn, driver, logContext, observer);
 }
 
 interface Deadline {
@@ -254,13 +290,22 @@ export function invokeWithTimeout(
   timeoutMs: number | null,
   observer: InvocationObserver = {},
 ): Promise<RpcInvocationResponse> {
-  const run = runInvocation(shim, fn, request, observer);
+  return withDeadline(runInvocation(shim, fn, request, observer), fn, request.invocationId, timeoutMs);
+}
+
+/** Settles like `run`, or rejects with FunctionTimeoutError once `timeoutMs` (null = never) passed. */
+export function withDeadline<T>(
+  run: Promise<T>,
+  fn: RegisteredFunction,
+  invocationId: string,
+  timeoutMs: number | null,
+): Promise<T> {
   if (timeoutMs === null) return run;
   const watch = watchFor(timeoutMs);
   return new Promise((resolve, reject) => {
     const deadline: Deadline = {
       at: Date.now() + timeoutMs,
-      expire: () => reject(new FunctionTimeoutError(fn.metadata.name, request.invocationId, timeoutMs)),
+      expire: () => reject(new FunctionTimeoutError(fn.metadata.name, invocationId, timeoutMs)),
     };
     watch.add(deadline);
     // A late result or failure of an abandoned handler settles nothing (the promise is already rejected).

@@ -171,6 +171,8 @@ export function splitRequestPath(pathname: string): string[] | null {
   if (path.startsWith('/')) path = path.slice(1);
   if (path.endsWith('/')) path = path.slice(0, -1);
   if (path === '') return [];
+  // Nothing escaped (the usual case): the segments are already decoded.
+  if (!path.includes('%')) return path.split('/');
   const decoded: string[] = [];
   for (const raw of path.split('/')) {
     try {

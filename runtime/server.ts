@@ -4,7 +4,7 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
 import type { Socket } from 'node:net';
 import tls, { type TLSSocket } from 'node:tls';
-import { bodyPending, declaresBodyOver, readBodyWithLimit } from './pipeline/body';
+import { bodyAlreadyRead, bodyPending, declaresBodyOver, readBodyWithLimit } from './pipeline/body';
 import { isBuiltInPath, serveBuiltIn } from './pipeline/builtins';
 import type { PipelineContext } from './pipeline/context';
 import { resolveFunction, serveFunction } from './pipeline/function-request';
@@ -47,7 +47,18 @@ function applyStandardHeaders(ctx: PipelineContext, res: ServerResponse, url: UR
   if (ctx.isClosing()) res.setHeader('Connection', 'close');
 }
 
-async function handle(ctx: PipelineContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+/** What the request listener learns while serving, for its one `close` listener. */
+interface Served {
+  /** Frees the throttle slot: when done, or when the client goes away first. */
+  release?: () => void;
+}
+
+async function handle(
+  ctx: PipelineContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  served: Served,
+): Promise<void> {
   // Node upper-cases the methods it knows; anything else is compared as sent.
   const method = req.method ?? 'GET';
   let url: URL;
@@ -74,10 +85,12 @@ async function handle(ctx: PipelineContext, req: IncomingMessage, res: ServerRes
     return;
   }
   // A client that disconnects (queued or running) must give its slot back.
-  res.once('close', () => ticket.release());
+  served.release = () => ticket.release();
   try {
-    await ticket.ready;
-    if (res.destroyed) return;
+    if (ticket.queued) {
+      await ticket.ready;
+      if (res.destroyed) return;
+    }
     if (ctx.httpStreamUri) {
       if (declaresBodyOver(req, ctx.settings.bodyLimitBytes)) {
         sendEmpty(res, 413, { Connection: 'close' });
@@ -86,11 +99,9 @@ async function handle(ctx: PipelineContext, req: IncomingMessage, res: ServerRes
       await serveFunction(ctx, req, res, method, url, target, undefined);
       return;
     }
-    const read = await readBodyWithLimit(
-      req,
-      ctx.settings.bodyLimitBytes,
-      ctx.settings.limits.bodyIdleTimeoutMs,
-    );
+    const read =
+      bodyAlreadyRead(req) ??
+      (await readBodyWithLimit(req, ctx.settings.bodyLimitBytes, ctx.settings.limits.bodyIdleTimeoutMs));
     if (!read.ok) {
       answerUnreadBody(res, read.reason);
       return;
@@ -113,8 +124,13 @@ export function createRequestListener(
       return;
     }
     const done = ctx.inFlight.begin();
-    res.once('close', done);
-    handle(ctx, req, res).catch((err: unknown) => {
+    const served: Served = {};
+    // One listener for both: 'close' is emitted once per response.
+    res.on('close', () => {
+      done();
+      served.release?.();
+    });
+    handle(ctx, req, res, served).catch((err: unknown) => {
       ctx.log(`Unexpected error while serving ${req.method ?? '?'} request: ${describeError(err)}`);
       if (!res.headersSent) sendEmpty(res, 500);
       else res.destroy();

@@ -5,9 +5,13 @@
 export interface ThrottleTicket {
   /** Resolves when the request may run (or when it was released while still queued). */
   ready: Promise<void>;
+  /** False when the request got a slot at once (then `ready` is already settled: no need to wait). */
+  queued: boolean;
   /** Frees the slot (running or queued). Idempotent, so "finished" and "client went away" may both call it. */
   release(): void;
 }
+
+const READY = Promise.resolve();
 
 export class RequestThrottle {
   #running = 0;
@@ -43,19 +47,27 @@ export class RequestThrottle {
     if (this.maxOutstanding >= 0 && this.#outstanding >= this.maxOutstanding) return undefined;
     this.#outstanding++;
     let state: 'queued' | 'running' | 'done' = 'queued';
-    let startNow!: () => void;
-    const ready = new Promise<void>((resolve) => (startNow = resolve));
+    let startNow: () => void = () => undefined;
+    const takeSlot = (): void => {
+      // A slot that was idle does not count as a stall.
+      if (this.#running === 0) this.#lastFreed = Date.now();
+      state = 'running';
+      this.#running++;
+    };
     const entry = {
       start: () => {
-        // A slot that was idle does not count as a stall.
-        if (this.#running === 0) this.#lastFreed = Date.now();
-        state = 'running';
-        this.#running++;
+        takeSlot();
         startNow();
       },
     };
-    if (this.maxConcurrent < 0 || this.#running < this.maxConcurrent) entry.start();
-    else this.#queue.push(entry);
+    let ready = READY;
+    const queued = !(this.maxConcurrent < 0 || this.#running < this.maxConcurrent);
+    // The usual case, a free slot: no promise to make and none to wait for.
+    if (!queued) takeSlot();
+    else {
+      ready = new Promise<void>((resolve) => (startNow = resolve));
+      this.#queue.push(entry);
+    }
     const release = (): void => {
       if (state === 'done') return;
       if (state === 'queued') {
@@ -70,7 +82,7 @@ export class RequestThrottle {
       this.#outstanding--;
       this.#drain();
     };
-    return { ready, release };
+    return { ready, queued, release };
   }
 
   #drain(): void {

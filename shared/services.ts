@@ -22,6 +22,7 @@ import { NewRelicClient } from './newrelic/new-relic';
 import { SlackClient } from './slack/slack';
 import { isEndpointEnabled } from './http/enabled';
 import { startFilter } from './tasks/start-filter';
+import { TaskNameCache } from './tasks/task-name-cache';
 import { createTaskService, type TaskService } from './tasks/task-service';
 import { createAppService, type AppService } from './apps/app-service';
 
@@ -74,6 +75,8 @@ export function buildServices(
     kv,
     filter: startFilter(config.api.startTaskFilter),
     kvEnabled: isEndpointEnabled(config.api.endpoints, 'keyValueStore'),
+    // Tasks seen in recent lookups, shared by every start of this host.
+    names: new TaskNameCache(),
   });
   const apps = createAppService({ sense, tasks, tracker: reloads, waitMs: config.sense.reloadWaitMs });
   const scheduler = createScheduler(state, { log, startTask: senseTaskStarter(tasks) });

@@ -21,6 +21,15 @@ export function bodyPending(req: IncomingMessage): boolean {
   return req.headers['transfer-encoding'] !== undefined || (declared !== undefined && declared !== '0');
 }
 
+/** An empty body already fully parsed (e.g. a GET), without waiting: undefined when it must be read. */
+export function bodyAlreadyRead(req: IncomingMessage): BodyResult | undefined {
+  if (!req.complete || req.readableLength !== 0) return undefined;
+  req.resume();
+  return EMPTY_READ;
+}
+
+const EMPTY_READ: BodyResult = Object.freeze({ ok: true, body: NO_BODY });
+
 /**
  * Reads the request body up to `limit` bytes. A declared Content-Length over the limit is refused before
  * reading; a chunked body is counted as it streams and refused the moment it passes the limit. A client

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import type { RegisteredFunction } from '../core-shim';
@@ -5,12 +6,14 @@ import { invokeWithTimeout, triggerBinding } from '../invoke';
 import { describeError } from '../log';
 import { authLevelOf, requestKey } from './auth';
 import type { AuthLevel, PipelineContext } from './context';
+import { directPlanFor, invokeDirect } from './direct-http';
 import { HttpInvocationLog } from './invocation-log';
 import { sendEmpty } from './respond';
 import {
   fromRpcHttpResponse,
   httpInvocationRequest,
   toRpcHttpRequest,
+  traceParentFor,
   type HttpRequestFacts,
   type HttpResult,
 } from './rpc-http';
@@ -44,17 +47,30 @@ async function invokeHttpFunction(
   res: ServerResponse,
   facts: HttpRequestFacts,
 ): Promise<void> {
-  const request = httpInvocationRequest(fn, toRpcHttpRequest(facts));
+  const rpc = toRpcHttpRequest(facts);
+  const plan = directPlanFor(ctx.shim, fn);
+  const request = plan ? undefined : httpInvocationRequest(fn, rpc);
+  const invocationId = request?.invocationId ?? randomUUID();
   const invocationLog = new HttpInvocationLog(
     ctx.log,
     ctx.settings.logLevels,
     fn.metadata.name,
-    request.invocationId,
+    invocationId,
   );
   let result: HttpResult;
   try {
-    const response = await invokeWithTimeout(ctx.shim, fn, request, ctx.settings.functionTimeoutMs);
-    result = fromRpcHttpResponse(response);
+    if (plan) {
+      result = await invokeDirect(ctx.shim, fn, plan, {
+        invocationId,
+        http: rpc.http,
+        traceParent: traceParentFor(rpc.headers),
+        traceState: rpc.headers.tracestate,
+        timeoutMs: ctx.settings.functionTimeoutMs,
+      });
+    } else {
+      const response = await invokeWithTimeout(ctx.shim, fn, request!, ctx.settings.functionTimeoutMs);
+      result = fromRpcHttpResponse(response);
+    }
     invocationLog.succeeded();
   } catch (err) {
     invocationLog.failed(err);
@@ -128,7 +144,7 @@ export function clientAddress(req: IncomingMessage): string {
  * Invokes a resolved function. `body` is undefined in stream mode: the request body is then still
  * unread and piped to the function.
  */
-export async function serveFunction(
+export function serveFunction(
   ctx: PipelineContext,
   req: IncomingMessage,
   res: ServerResponse,
@@ -147,7 +163,8 @@ export async function serveFunction(
     remoteAddress: req.socket.remoteAddress === undefined ? undefined : clientAddress(req),
     body: body ?? NO_BODY,
   };
-  if (body !== undefined) await invokeHttpFunction(ctx, fn, res, facts);
-  else if (ctx.httpStreamUri) await invokeStreamedHttpFunction(ctx, fn, req, res, facts, ctx.httpStreamUri);
-  else throw new Error('serveFunction needs the request body outside stream mode');
+  // The invocation's own promise, not another async layer around it.
+  if (body !== undefined) return invokeHttpFunction(ctx, fn, res, facts);
+  if (ctx.httpStreamUri) return invokeStreamedHttpFunction(ctx, fn, req, res, facts, ctx.httpStreamUri);
+  return Promise.reject(new Error('serveFunction needs the request body outside stream mode'));
 }

@@ -143,7 +143,7 @@ export function toRpcHttpRequest(facts: HttpRequestFacts, withTriggerMetadata = 
   return { http, headers, triggerMetadata };
 }
 
-function cookieToHeader(cookie: RpcHttpCookie): string {
+export function cookieToHeader(cookie: RpcHttpCookie): string {
   const parts = [`${cookie.name ?? ''}=${cookie.value ?? ''}`];
   if (cookie.domain?.value) parts.push(`Domain=${cookie.domain.value}`);
   if (cookie.path?.value) parts.push(`Path=${cookie.path.value}`);

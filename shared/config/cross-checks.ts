@@ -3,11 +3,11 @@
  * settings are checked ("a disabled feature needs none of its settings"); Sense settings are never
  * required here because Sense features answer 503 NOT_CONFIGURED at request time instead.
  */
-import type { SchemaIssue } from './schema';
-import type { ButlerConfig } from './types';
-import { checkAlerts } from './alerts-checks';
+import { hostAllowed } from '../alerts/allowed-hosts';
+import type { AlertsConfig, ConfigSettings } from './types';
+import type { SchemaIssue } from './validate';
 
-export function checkFeatureRequirements(config: Omit<ButlerConfig, 'source'>): SchemaIssue | null {
+export function checkFeatureRequirements(config: ConfigSettings): SchemaIssue | null {
   const { mqtt, state, newRelic } = config;
   if (mqtt.enabled) {
     if (mqtt.url === null) return { pointer: '/mqtt/url', reason: 'is required when /mqtt/enabled is true' };
@@ -32,6 +32,45 @@ export function checkFeatureRequirements(config: Omit<ButlerConfig, 'source'>): 
       };
     }
     seen.add(account.name);
+  }
+  return null;
+}
+
+/** Requirements between alert settings (checked only when alerts are enabled). */
+function checkAlerts(alerts: AlertsConfig): SchemaIssue | null {
+  if (!alerts.enabled) return null;
+  const { email, webhook } = alerts.channels;
+  if (email.smtp.host !== null && email.from === null) {
+    return {
+      pointer: '/alerts/channels/email/from',
+      reason: 'is required when /alerts/channels/email/smtp/host is set',
+    };
+  }
+  if (email.smtp.password !== null && email.smtp.user === null) {
+    return { pointer: '/alerts/channels/email/smtp/user', reason: 'is required when a password is set' };
+  }
+  const names = new Set<string>();
+  for (const [index, hook] of webhook.entries()) {
+    if (names.has(hook.name)) {
+      return {
+        pointer: `/alerts/channels/webhook/${index}/name`,
+        reason: 'duplicates the name of an earlier webhook',
+      };
+    }
+    names.add(hook.name);
+    let host: string;
+    try {
+      host = new URL(hook.url).hostname;
+    } catch {
+      return { pointer: `/alerts/channels/webhook/${index}/url`, reason: 'is not a valid URL' };
+    }
+    // The URL is a secret, so the message names only the host.
+    if (!hostAllowed(host, alerts.allowedHosts)) {
+      return {
+        pointer: `/alerts/channels/webhook/${index}/url`,
+        reason: `has host ${host}, which is not in /alerts/allowedHosts`,
+      };
+    }
   }
   return null;
 }

@@ -11,8 +11,8 @@ import { dropEmptySections } from './empty-sections';
 import { applyOverrides } from './overrides';
 import { readConfigFile } from './parse-file';
 import { locateConfigFile, resolveConfigPaths } from './paths';
-import { configSchema, validateConfigData, type SchemaIssue } from './schema';
-import type { ButlerConfig } from './types';
+import { configSchema, validateConfigData, type SchemaIssue } from './validate';
+import type { ButlerConfig, ConfigSettings } from './types';
 
 export { ConfigError } from './errors';
 export { enabledEndpointNames, ENDPOINT_NAMES } from './endpoints';
@@ -24,8 +24,6 @@ export interface LoadOptions {
   /** Directory for `BUTLER_CONFIG_FILE`, the default file names and path resolution without a file. */
   cwd?: string;
 }
-
-type Settings = Omit<ButlerConfig, 'source'>;
 
 /** Reads, validates and freezes the config. Throws ConfigError naming the JSON pointer of the problem. */
 export function loadConfig(opts: LoadOptions = {}): ButlerConfig {
@@ -71,7 +69,7 @@ function finish(
   const schemaIssue = validateConfigData(data);
   if (schemaIssue) throw invalid(schemaIssue, file, sources);
   delete data.$schema; // editor hint only
-  const settings = data as unknown as Settings;
+  const settings = data as unknown as ConfigSettings;
   normaliseAccountIds(settings);
   const featureIssue = checkFeatureRequirements(settings);
   if (featureIssue) throw invalid(featureIssue, file, sources);
@@ -80,7 +78,7 @@ function finish(
 }
 
 /** The schema accepts `accountId: 1234567` unquoted (YAML makes it a number); the type is a string. */
-function normaliseAccountIds(settings: Settings): void {
+function normaliseAccountIds(settings: ConfigSettings): void {
   for (const account of settings.newRelic.accounts) account.accountId = String(account.accountId);
 }
 

@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ConfigError } from './errors';
-import type { ButlerConfig } from './types';
+import type { ConfigSettings } from './types';
 
 export const CONFIG_FILE_SETTING = 'BUTLER_CONFIG_FILE';
 
@@ -48,7 +48,7 @@ export function resolveAgainst(baseDir: string, setting: string): string {
 }
 
 /** Resolves every path setting in place (before freezing) against `baseDir`. Certificates are not read here. */
-export function resolveConfigPaths(config: Omit<ButlerConfig, 'source'>, baseDir: string): void {
+export function resolveConfigPaths(config: ConfigSettings, baseDir: string): void {
   const resolve = (setting: string): string => resolveAgainst(baseDir, setting);
   const resolveNullable = (setting: string | null): string | null =>
     setting === null ? null : resolve(setting);

@@ -1,5 +1,5 @@
 /** A loggable copy of the config: values the schema marks `writeOnly` (secrets) become "***". */
-import { configSchema } from './schema';
+import { configSchema } from './validate';
 import { childSchema, type SchemaNode } from './schema-walk';
 import { isPlainObject } from './coerce';
 import type { ButlerConfig } from './types';

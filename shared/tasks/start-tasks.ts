@@ -8,6 +8,7 @@ import type { TaskRef } from '../sense/qrs';
 import { isGuid } from '../guid';
 import type { StartFilter } from './start-filter';
 import type { TaskDirectory } from './task-directory';
+import type { TaskNameCache } from './task-name-cache';
 import { ttlMs, type StartItem } from './start-request';
 import type { StartReport, StartedTask, Via } from './start-report';
 import { mapLimit } from '../concurrency/map-limit';
@@ -31,6 +32,8 @@ export interface StartDeps {
   /** Whether `api.endpoints.keyValueStore` allows writes (Butler skips KV items otherwise). */
   kvEnabled: boolean;
   concurrency?: number;
+  /** Recently looked-up tasks: lets a start of known ids skip the lookup (shared/tasks/task-name-cache.ts). */
+  names?: TaskNameCache;
 }
 
 function uniqueBy<T>(values: T[], key: (v: T) => string): T[] {
@@ -79,24 +82,32 @@ export async function startTasks(request: StartRequest, deps: StartDeps): Promis
     else report.tasksCPDenied.push(pair);
   }
 
-  // 2. Look everything up before changing anything.
+  // 2. Look everything up before changing anything. Only ids, none that must be proven to exist, all
+  //    seen in a recent lookup: the start itself tells whether each still exists (step 4).
   let byId: TaskRef[] = [];
   let byTag: TaskRef[] = [];
   let byCp: TaskRef[] = [];
-  if (candidateIds.length + allowedTags.length + allowedPairs.length > 0) {
+  const remembered = knownTasks(request, candidateIds, allowedTags.length + allowedPairs.length, deps.names);
+  if (remembered) byId = remembered;
+  else if (candidateIds.length + allowedTags.length + allowedPairs.length > 0) {
     const qrs = deps.qrs();
     [byId, byTag, byCp] = await Promise.all([
       candidateIds.length ? qrs.tasksByIds(candidateIds) : Promise.resolve([]),
       allowedTags.length ? qrs.tasksByTags(allowedTags) : Promise.resolve([]),
       allowedPairs.length ? qrs.tasksByCustomProperties(allowedPairs) : Promise.resolve([]),
     ]);
+    deps.names?.remember([...byId, ...byTag, ...byCp]);
   }
   const found = new Map(byId.map((t) => [t.id.toLowerCase(), t]));
   const idTasks: TaskRef[] = [];
+  const requestedAs = new Map<string, string>();
   for (const id of candidateIds) {
     const task = found.get(id.toLowerCase());
     if (!task) report.tasksId.invalid.push({ taskId: id });
-    else idTasks.push(task);
+    else {
+      idTasks.push(task);
+      requestedAs.set(task.id.toLowerCase(), id);
+    }
   }
   if (request.allTaskIdsMustExist && report.tasksId.invalid.length > 0) {
     for (const task of idTasks) report.tasksId.denied.push({ taskId: task.id });
@@ -129,7 +140,12 @@ export async function startTasks(request: StartRequest, deps: StartDeps): Promis
   for (const { via, tasks, into } of selections) {
     for (const task of tasks) {
       const outcome = outcomeOf.get(task.id.toLowerCase())!;
-      if (outcome.ok) into.push({ taskId: task.id, taskName: task.name, executionId: outcome.executionId });
+      if (remembered && !outcome.ok && outcome.statusCode === 404) {
+        // Not looked up this time, and QRS no longer knows it: what the lookup would have said.
+        deps.names?.forget(task.id);
+        report.tasksId.invalid.push({ taskId: requestedAs.get(task.id.toLowerCase()) ?? task.id });
+      } else if (outcome.ok)
+        into.push({ taskId: task.id, taskName: task.name, executionId: outcome.executionId });
       else
         report.tasksFailed.push({
           taskId: task.id,
@@ -141,4 +157,25 @@ export async function startTasks(request: StartRequest, deps: StartDeps): Promis
     }
   }
   return report;
+}
+
+/**
+ * The tasks of a request that names only ids (no tags or custom properties, `allTaskIdsMustExist` off)
+ * when every one was seen in a recent lookup; otherwise undefined and the request looks them up.
+ */
+function knownTasks(
+  request: StartRequest,
+  candidateIds: string[],
+  otherSelections: number,
+  names: TaskNameCache | undefined,
+): TaskRef[] | undefined {
+  if (!names || request.allTaskIdsMustExist || otherSelections > 0 || candidateIds.length === 0)
+    return undefined;
+  const tasks: TaskRef[] = [];
+  for (const id of candidateIds) {
+    const task = names.get(id);
+    if (!task) return undefined;
+    tasks.push(task);
+  }
+  return tasks;
 }

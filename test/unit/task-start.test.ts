@@ -12,6 +12,7 @@ import { createMemoryStateStore } from '../../shared/state/memory-store';
 import { startFilter, type StartFilter } from '../../shared/tasks/start-filter';
 import type { StartItem } from '../../shared/tasks/start-request';
 import { startTasks, type StartRequest } from '../../shared/tasks/start-tasks';
+import { TaskNameCache } from '../../shared/tasks/task-name-cache';
 import { FakeTaskDirectory } from '../helpers/fake-task-directory';
 
 const A = 'aaaaaaaa-0000-4000-8000-000000000001';
@@ -263,5 +264,81 @@ describe('failures', () => {
     const report = await start({ pathTaskId: A });
     assert.deepEqual(report.tasksId.started, [{ taskId: A, taskName: 'Task A', executionId: null }]);
     assert.deepEqual(qrs.starts, [A]);
+  });
+});
+
+describe('starts of recently looked-up ids skip the lookup', () => {
+  function cached(now: { t: number }) {
+    const names = new TaskNameCache(60_000, 100, () => now.t);
+    const w = world();
+    const deps = { qrs: () => w.qrs, kv: w.kv, filter: OPEN, kvEnabled: true, names };
+    const start = (req: Partial<StartRequest>) =>
+      startTasks({ pathTaskId: '-', items: [], allTaskIdsMustExist: false, ...req }, deps);
+    return { ...w, names, start };
+  }
+
+  test('a second start of the same id goes straight to the start, with the name from the lookup', async () => {
+    const now = { t: 0 };
+    const { qrs, start } = cached(now);
+    const first = await start({ pathTaskId: A });
+    const second = await start({ pathTaskId: A.toUpperCase() });
+    assert.deepEqual(qrs.lookups, ['ids']);
+    assert.deepEqual(qrs.starts, [A, A]);
+    assert.deepEqual(second, first);
+    assert.deepEqual(second.tasksId.started, [{ taskId: A, taskName: 'Task A', executionId: `exec-${A}` }]);
+  });
+
+  test('tag lookups fill it too; expired entries, tags and allTaskIdsMustExist look up again', async () => {
+    const now = { t: 0 };
+    const { qrs, start } = cached(now);
+    await start({ items: [byTag('hourly')] });
+    await start({ pathTaskId: B });
+    assert.deepEqual(qrs.lookups, ['tags']);
+    await start({ pathTaskId: B, allTaskIdsMustExist: true });
+    await start({ pathTaskId: B, items: [byTag('hourly')] });
+    now.t = 60_001;
+    await start({ pathTaskId: B });
+    assert.deepEqual(qrs.lookups, ['tags', 'ids', 'ids', 'tags', 'ids']);
+  });
+
+  test('a remembered task QRS no longer knows is reported invalid and forgotten', async () => {
+    const now = { t: 0 };
+    const { qrs, names, start } = cached(now);
+    await start({ pathTaskId: C });
+    qrs.tasks.splice(
+      qrs.tasks.findIndex((t) => t.id === C),
+      1,
+    );
+    qrs.refuse.set(C, 404);
+    const report = await start({ pathTaskId: C.toUpperCase() });
+    assert.deepEqual(report.tasksId, { started: [], invalid: [{ taskId: C.toUpperCase() }], denied: [] });
+    assert.deepEqual(report.tasksFailed, []);
+    assert.equal(names.get(C), undefined);
+    // Other refusals stay failures, as after a lookup.
+    await start({ pathTaskId: A });
+    qrs.refuse.set(A, 409);
+    const refused = await start({ pathTaskId: A });
+    assert.deepEqual(
+      refused.tasksFailed.map((f) => [f.taskId, f.statusCode]),
+      [[A, 409]],
+    );
+  });
+});
+
+describe('TaskNameCache', () => {
+  test('keeps at most maxEntries, dropping the oldest; entries expire after the time to live', () => {
+    const now = { t: 0 };
+    const names = new TaskNameCache(1000, 2, () => now.t);
+    names.remember([
+      { id: A, name: 'a' },
+      { id: B, name: 'b' },
+    ]);
+    names.remember([{ id: A, name: 'a2' }]);
+    names.remember([{ id: C, name: 'c' }]);
+    assert.equal(names.size, 2);
+    assert.equal(names.get(B), undefined);
+    assert.deepEqual(names.get(A.toUpperCase()), { id: A, name: 'a2' });
+    now.t = 1000;
+    assert.equal(names.get(C), undefined);
   });
 });

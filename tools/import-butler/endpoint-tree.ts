@@ -1,5 +1,5 @@
 /** The shape of `api.endpoints` (flags and groups of flags), read from the shipped config schema. */
-import { configSchema } from '../../shared/config/schema';
+import { configSchema } from '../../shared/config/validate';
 import type { SchemaNode } from '../../shared/config/schema-walk';
 
 export interface EndpointTree {

@@ -1,12 +1,9 @@
-/** Loads the shipped `butler.config.schema.json` and validates config data against it with ajv. */
-import fs from 'node:fs';
-import path from 'node:path';
+/** Validates config data with ajv against the generated config schema (./schema/root.ts), filling defaults. */
 import Ajv from 'ajv';
 import type { ErrorObject, ValidateFunction } from 'ajv';
-import { ConfigError, joinPointer } from './errors';
+import { joinPointer } from './errors';
+import { configDocument } from './schema/root';
 import type { SchemaNode } from './schema-walk';
-
-export const SCHEMA_FILE_NAME = 'butler.config.schema.json';
 
 /** A schema violation: where, and what is wrong (never the offending value). */
 export interface SchemaIssue {
@@ -19,35 +16,18 @@ interface CompiledSchema {
   validate: ValidateFunction;
 }
 
-// Compiled once per process: the schema is a shipped file that cannot change while we run.
+// Compiled once per process: the schema is part of the code and cannot change while we run.
 let compiled: CompiledSchema | undefined;
-
-/**
- * The schema sits at the repository root; this file runs from `shared/config` (sources) or
- * `dist/shared/config` (compiled), so look a few directories up rather than hard-coding one layout.
- */
-export function schemaPath(): string {
-  let dir = __dirname;
-  for (let level = 0; level < 5; level++) {
-    const candidate = path.join(dir, SCHEMA_FILE_NAME);
-    if (fs.existsSync(candidate)) return candidate;
-    dir = path.dirname(dir);
-  }
-  throw new ConfigError(
-    '',
-    `${SCHEMA_FILE_NAME} not found above ${__dirname}: it must ship with the application`,
-  );
-}
 
 function compile(): CompiledSchema {
   if (compiled) return compiled;
-  const root = JSON.parse(fs.readFileSync(schemaPath(), 'utf8')) as SchemaNode;
+  const root = configDocument() as SchemaNode;
   const ajv = new Ajv({ strict: true, allErrors: false, useDefaults: true, allowUnionTypes: true });
   compiled = { root, validate: ajv.compile(root) };
   return compiled;
 }
 
-/** The parsed schema, for walking it (override coercion, redaction). */
+/** The schema document, for walking it (override coercion, redaction). */
 export function configSchema(): SchemaNode {
   return compile().root;
 }
