@@ -57,7 +57,7 @@ export function conformanceSuite(target: () => ConformanceTarget): void {
     it('answers a JSON ROUTE_NOT_FOUND for a verb among GET, PUT, DELETE, POST the path does not serve', async () => {
       const wrongVerb = await send(target(), '/v4/butlerping', { method: 'DELETE', headers: keyed() });
       assert.equal(wrongVerb.status, 404);
-      assert.equal((JSON.parse(wrongVerb.text) as { code?: string }).code, 'ROUTE_NOT_FOUND');
+      assert.match(wrongVerb.text, /"code":"ROUTE_NOT_FOUND"/);
     });
 
     it('answers 401 with an empty body without a key or with a wrong one', async () => {
