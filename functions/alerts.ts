@@ -37,7 +37,9 @@ app.http(CALLBACK_FUNCTION, {
 });
 
 // Outside the spec mechanism (its own key rule, no method override), so documented by hand.
+// `x-method-override: false`: registered for POST alone (the manifest test reads this).
 documentRoute(CALLBACK_ROUTE, {
+  'x-method-override': false,
   post: {
     operationId: 'alertsCallback',
     summary: 'QRS change-notification callback for reload alerts (called by QRS, key in ?code=)',

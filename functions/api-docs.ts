@@ -67,7 +67,7 @@ register('apidocs-asset', 'v4/docs/{asset}', (req) => {
 
 const NO_KEY = { description: 'No valid function key (unless api.auth is anonymous)' };
 
-// GET-only pages outside the spec mechanism; `x-method-override: false` tells the manifest test so.
+// GET-only pages outside the spec mechanism: registered for GET alone; `x-method-override: false` says so.
 documentRoute('v4/openapi.json', {
   'x-method-override': false,
   get: {

@@ -2,7 +2,6 @@
 import { Type } from '@sinclair/typebox';
 import { method, registerEndpoint, reply } from '../shared/http/endpoint';
 import { Guid } from '../shared/http/schemas';
-import { dumpApp } from '../shared/sense/apps';
 
 const dump = (id: string) =>
   method({
@@ -19,7 +18,7 @@ const dump = (id: string) =>
     errors: ['APP_NOT_FOUND', 'NOT_CONFIGURED', 'SENSE_UNAVAILABLE', 'SENSE_ERROR', 'UPSTREAM_TIMEOUT'],
     handle: async ({ params, services }) => ({
       status: 200,
-      body: await dumpApp(services.sense(), params.appId.toLowerCase()),
+      body: await services.apps.dump(params.appId.toLowerCase()),
     }),
   });
 

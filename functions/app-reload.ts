@@ -3,13 +3,10 @@
  * app through the Engine and answer when it is done, or 202 with a status URL if it takes longer.
  */
 import { Type } from '@sinclair/typebox';
-import { reloadWithWait } from '../shared/apps/reload-app';
 import type { ReloadRecord } from '../shared/apps/reload-tracker';
 import { ApiError } from '../shared/http/errors';
 import { method, registerEndpoint, reply } from '../shared/http/endpoint';
 import { Guid, ObjectWithDefaults } from '../shared/http/schemas';
-import { reloadApp } from '../shared/sense/apps';
-import { startFilter } from '../shared/tasks/start-filter';
 
 const TaskList = Type.Array(Type.String({ maxLength: 100 }), { maxItems: 100 });
 
@@ -101,23 +98,13 @@ registerEndpoint('app-reload', 'v4/app/{appId}/reload', {
       const appId = params.appId.toLowerCase();
       const mode =
         body.reloadMode !== undefined && body.reloadMode >= 0 && body.reloadMode <= 2 ? body.reloadMode : 0;
-      const sense = services.sense();
-      const answer = await reloadWithWait(
-        {
-          appId,
-          mode,
-          partial: body.partialReload,
-          onSuccess: body.startQSEoWTaskOnSuccess ?? [],
-          onFailure: body.startQSEoWTaskOnFailure ?? [],
-        },
-        {
-          reload: (id, opts) => reloadApp(sense, id, opts),
-          tasks: sense.qrs,
-          tracker: services.reloads,
-          filter: startFilter(services.config.api.startTaskFilter),
-          waitMs: services.config.sense.reloadWaitMs,
-        },
-      );
+      const answer = await services.apps.reload({
+        appId,
+        mode,
+        partial: body.partialReload,
+        onSuccess: body.startQSEoWTaskOnSuccess ?? [],
+        onFailure: body.startQSEoWTaskOnFailure ?? [],
+      });
       if (!answer.done) {
         const url = statusUrl(answer.record);
         return {
@@ -143,7 +130,7 @@ registerEndpoint('app-reload-status', 'v4/app/{appId}/reload/{reloadId}', {
     errors: ['RELOAD_NOT_FOUND'],
     handle: ({ params, services }) => {
       const appId = params.appId.toLowerCase();
-      const record = services.reloads.get(appId, params.reloadId);
+      const record = services.apps.reloadStatus(appId, params.reloadId);
       if (!record) {
         throw new ApiError(
           'RELOAD_NOT_FOUND',

@@ -1,7 +1,6 @@
 /** GET /v4/apps/list and /v4/senselistapps — apps visible to the Engine user (Butler #31/#32). */
 import { Type } from '@sinclair/typebox';
 import { method, registerEndpoint, reply } from '../shared/http/endpoint';
-import { listApps } from '../shared/sense/apps';
 
 const list = (id: string) =>
   method({
@@ -15,7 +14,7 @@ const list = (id: string) =>
       ),
     },
     errors: ['NOT_CONFIGURED', 'SENSE_UNAVAILABLE', 'SENSE_ERROR', 'UPSTREAM_TIMEOUT'],
-    handle: async ({ services }) => ({ status: 200, body: await listApps(services.sense()) }),
+    handle: async ({ services }) => ({ status: 200, body: await services.apps.list() }),
   });
 
 registerEndpoint('apps-list', 'v4/apps/list', { GET: list('apps-list') });

@@ -4,7 +4,6 @@
  * key named `keyexists` can still be deleted (docs/state.md).
  */
 import { Type } from '@sinclair/typebox';
-import { ApiError } from '../shared/http/errors';
 import { method, registerEndpoint, reply } from '../shared/http/endpoint';
 import { checkName, MAX_NAME_LENGTH } from '../shared/kv/names';
 
@@ -59,13 +58,7 @@ registerEndpoint('keyvalues', 'v4/keyvalues/{namespace}', {
     errors: ['KV_NAMESPACE_NOT_FOUND', 'KV_KEY_NOT_FOUND'],
     handle: async ({ params, query, services }) => {
       const namespace = namespaceOf(params);
-      const entry = query.key === '' ? undefined : await services.kv.get(namespace, query.key);
-      if (!entry) {
-        if (!(await services.kv.hasNamespace(namespace))) {
-          throw new ApiError('KV_NAMESPACE_NOT_FOUND', `Namespace not found: ${namespace}`);
-        }
-        throw new ApiError('KV_KEY_NOT_FOUND', `Key '${query.key}' not found in namespace: ${namespace}`);
-      }
+      const entry = await services.kv.entry(namespace, query.key);
       return { status: 200, body: { namespace, key: entry.key, value: entry.value } };
     },
   }),
@@ -110,8 +103,9 @@ registerEndpoint('keyvalues-key', 'v4/keyvalues/{namespace}/{key}', {
     summary: 'GET /v4/keyvalues/{namespace}/keyexists?key=: whether a key exists',
     enabledBy: 'keyValueStore',
     params: KeyParams,
-    // Checked in the handler: any segment but `keyexists` is a missing route, whatever the query.
-    documentedQuery: KeyQuery,
+    // Any other segment is a route Butler never had: ROUTE_NOT_FOUND, whatever the query.
+    segment: { param: 'key', literal: 'keyexists' },
+    query: KeyQuery,
     replies: {
       200: reply(
         'Whether the key exists, with its entry',
@@ -122,27 +116,10 @@ registerEndpoint('keyvalues-key', 'v4/keyvalues/{namespace}/{key}', {
       ),
     },
     errors: ['KV_NAMESPACE_NOT_FOUND', 'ROUTE_NOT_FOUND'],
-    handle: async ({ req, params, services }) => {
-      // Only `keyexists` is a GET here; any other segment is a route Butler never had.
-      if (params.key.toLowerCase() !== 'keyexists') {
-        throw new ApiError('ROUTE_NOT_FOUND', `Route GET:${new URL(req.url).pathname} not found`);
-      }
+    handle: async ({ params, query, services }) => {
       const namespace = namespaceOf(params);
-      const raw = req.query.getAll('key');
-      if (raw.length === 0) {
-        throw new ApiError('VALIDATION', "querystring must have required property 'key'");
-      }
-      const key = raw.join(',');
-      if (key.length > MAX_NAME_LENGTH) {
-        throw new ApiError(
-          'VALIDATION',
-          `querystring/key must NOT have more than ${MAX_NAME_LENGTH} characters`,
-        );
-      }
-      if (!(await services.kv.hasNamespace(namespace))) {
-        throw new ApiError('KV_NAMESPACE_NOT_FOUND', `Namespace not found: ${namespace}`);
-      }
-      const entry = key === '' ? undefined : await services.kv.get(namespace, key);
+      // A repeated `key` arrives joined with commas, as for every query parameter.
+      const entry = await services.kv.lookup(namespace, query.key);
       if (!entry) return { status: 200, body: { keyExists: false, keyValue: {} } };
       return {
         status: 200,

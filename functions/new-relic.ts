@@ -1,6 +1,7 @@
 /** POST /v4/newrelic/event and /v4/newrelic/metric (Butler #18, #19): forward to every New Relic account. */
 import { Type } from '@sinclair/typebox';
 import { method, registerEndpoint, reply } from '../shared/http/endpoint';
+import { StringEnum } from '../shared/http/schemas';
 
 /** New Relic keeps at most 255 attributes per event; Butler's limits for names and values. */
 const Attributes = Type.Array(
@@ -22,7 +23,7 @@ const EventBody = Type.Object({
 const MetricBody = Type.Object({
   name: Type.String({ minLength: 1, maxLength: 254 }),
   // An enum (not a const) keeps Butler's message: `body/type must be equal to one of the allowed values`.
-  type: Type.Unsafe<'gauge'>({ type: 'string', enum: ['gauge'] }),
+  type: StringEnum(['gauge']),
   value: Type.Number(),
   timestamp: Type.Optional(Timestamp),
   interval: Type.Optional(Type.Number({ description: 'Accepted and ignored (gauge has no interval)' })),

@@ -2,41 +2,8 @@
 import { Type } from '@sinclair/typebox';
 import { method, registerEndpoint, reply } from '../shared/http/endpoint';
 import { ObjectWithDefaults } from '../shared/http/schemas';
-import { taskStartDeps } from '../shared/tasks/start-deps';
 import { StartBody } from '../shared/tasks/start-request';
-import { startTasks, type StartReport } from '../shared/tasks/start-tasks';
-
-const Started = Type.Array(
-  Type.Object({
-    taskId: Type.String(),
-    taskName: Type.Union([Type.String(), Type.Null()]),
-    executionId: Type.Union([Type.String(), Type.Null()]),
-  }),
-);
-
-// The service owns the report's type; this schema documents it.
-const Report = Type.Unsafe<StartReport>(
-  Type.Object({
-    tasksId: Type.Object({
-      started: Started,
-      invalid: Type.Array(Type.Object({ taskId: Type.String() })),
-      denied: Type.Array(Type.Object({ taskId: Type.String() })),
-    }),
-    tasksTag: Started,
-    tasksTagDenied: Type.Array(Type.Object({ tag: Type.String() })),
-    tasksCP: Started,
-    tasksCPDenied: Type.Array(Type.Object({ name: Type.String(), value: Type.String() })),
-    tasksFailed: Type.Array(
-      Type.Object({
-        taskId: Type.String(),
-        taskName: Type.Union([Type.String(), Type.Null()]),
-        via: Type.String(),
-        statusCode: Type.Number(),
-        message: Type.String(),
-      }),
-    ),
-  }),
-);
+import { StartReportSchema } from '../shared/tasks/start-report';
 
 const start = (id: string, summary: string) =>
   method({
@@ -51,7 +18,7 @@ const start = (id: string, summary: string) =>
     body: StartBody,
     // Scripts call `-` with no body at all; Butler rejected that, here it means "nothing else".
     bodyDefault: () => [],
-    replies: { 200: reply('What was started, refused and failed', Report) },
+    replies: { 200: reply('What was started, refused and failed', StartReportSchema) },
     errors: [
       'KV_NAMESPACE_FULL',
       'KV_LIMIT_EXCEEDED',
@@ -62,10 +29,11 @@ const start = (id: string, summary: string) =>
       'UPSTREAM_TIMEOUT',
     ],
     handle: async ({ params, query, body, services }) => {
-      const report = await startTasks(
-        { pathTaskId: params.taskId, items: body, allTaskIdsMustExist: query.allTaskIdsMustExist },
-        taskStartDeps(services),
-      );
+      const report = await services.tasks.start({
+        pathTaskId: params.taskId,
+        items: body,
+        allTaskIdsMustExist: query.allTaskIdsMustExist,
+      });
       return { status: 200, body: report };
     },
   });

@@ -4,56 +4,12 @@
  * GET `status`, PUT `startall`/`stopall`, PUT <id> (update) and DELETE <id>.
  */
 import { Type } from '@sinclair/typebox';
-import { ApiError } from '../shared/http/errors';
 import { method, registerEndpoint, reply } from '../shared/http/endpoint';
-import { parseScheduleInput, ScheduleBody } from '../shared/scheduler/input';
-import type { Schedule, ScheduleStatus } from '../shared/scheduler/types';
-import type { EndpointName } from '../shared/config/types';
+import { checkScheduleInput, ScheduleBody } from '../shared/scheduler/input';
+import { ScheduleSchema, ScheduleStatusSchema } from '../shared/scheduler/reply-schemas';
 
-const is = (segment: string | undefined, literal: string) => segment?.toLowerCase() === literal;
-
-// The scheduler service owns these types; the schemas document them.
-const ScheduleReply = Type.Unsafe<Schedule>(
-  Type.Object(
-    {
-      id: Type.String(),
-      created: Type.String({ format: 'date-time' }),
-      name: Type.String(),
-      cronSchedule: Type.String(),
-      timezone: Type.String(),
-      qlikSenseTaskId: Type.String(),
-      startupState: Type.String({ enum: ['start', 'started', 'stop', 'stopped'] }),
-      tags: Type.Optional(Type.Array(Type.String())),
-      lastKnownState: Type.Union([Type.Literal('started'), Type.Literal('stopped')]),
-      lastRun: Type.Optional(
-        Type.Object({
-          occurrence: Type.String({ format: 'date-time' }),
-          at: Type.String({ format: 'date-time' }),
-          status: Type.Union([Type.Literal('started'), Type.Literal('failed')]),
-          executionId: Type.Union([Type.String(), Type.Null()]),
-          error: Type.Optional(Type.String()),
-        }),
-      ),
-    },
-    {
-      description:
-        'The stored schedule: the fields sent at creation (extra fields kept) plus id, created, lastKnownState and lastRun',
-    },
-  ),
-);
-
-const StatusReply = Type.Unsafe<ScheduleStatus[]>(
-  Type.Array(
-    Type.Object({
-      id: Type.String(),
-      name: Type.String(),
-      cronSchedule: Type.String(),
-      timezone: Type.String(),
-      status: Type.Union([Type.Literal('Running'), Type.Literal('Stopped')]),
-      nextRun: Type.Union([Type.String(), Type.Null()]),
-    }),
-  ),
-);
+const ScheduleReply = ScheduleSchema;
+const StatusReply = Type.Array(ScheduleStatusSchema);
 
 const CRON_ERRORS = ['SCHEDULE_INVALID_CRON', 'SCHEDULE_INVALID_TIMEZONE'] as const;
 const IdParams = Type.Object({ scheduleId: Type.String() });
@@ -76,22 +32,16 @@ registerEndpoint('schedules', 'v4/schedules', {
     id: 'schedules-create',
     summary: 'Create a schedule (starts firing at once when startupState is start/started)',
     enabledBy: 'createNewSchedule',
-    // parseScheduleInput adds what a schema cannot say: a GUID task id, a cron in a known time zone.
+    // checkScheduleInput adds what a schema cannot say: a GUID task id, a cron in a known time zone.
     body: ScheduleBody,
     replies: { 201: reply('The created schedule', ScheduleReply) },
     errors: [...CRON_ERRORS, 'STATE_CONFLICT'],
     handle: async ({ body, services }) => ({
       status: 201,
-      body: await services.scheduler.schedules.create(parseScheduleInput(body)),
+      body: await services.scheduler.schedules.create(checkScheduleInput(body)),
     }),
   }),
 });
-
-function putFlag(params: Record<string, string>): EndpointName {
-  if (is(params.scheduleId, 'startall')) return 'startSchedule';
-  if (is(params.scheduleId, 'stopall')) return 'stopSchedule';
-  return 'updateSchedule';
-}
 
 const ItemParams = Type.Object({
   scheduleId: Type.String({
@@ -99,46 +49,48 @@ const ItemParams = Type.Object({
   }),
 });
 
+const setStateAll = (state: 'started' | 'stopped') =>
+  method({
+    id: state === 'started' ? 'schedules-startall' : 'schedules-stopall',
+    summary: `${state === 'started' ? 'Start' : 'Stop'} every schedule`,
+    enabledBy: state === 'started' ? 'startSchedule' : 'stopSchedule',
+    segment: { param: 'scheduleId', literal: state === 'started' ? 'startall' : 'stopall' },
+    params: ItemParams,
+    replies: { 200: reply('Array of all schedules', Type.Array(ScheduleReply)) },
+    handle: async ({ services }) => ({
+      status: 200,
+      body: await services.scheduler.schedules.setStateAll(state),
+    }),
+  });
+
 registerEndpoint('schedules-item', 'v4/schedules/{scheduleId}', {
   GET: method({
     id: 'schedules-status',
     summary: 'Only /v4/schedules/status: every schedule with Running|Stopped and its next run',
     enabledBy: 'getScheduleStatusAll',
+    segment: { param: 'scheduleId', literal: 'status' },
     params: ItemParams,
     replies: { 200: reply('Status of every schedule', StatusReply) },
     errors: ['ROUTE_NOT_FOUND'],
-    handle: async ({ req, params, services }) => {
-      if (!is(params.scheduleId, 'status')) {
-        throw new ApiError('ROUTE_NOT_FOUND', `Route GET:${new URL(req.url).pathname} not found`);
-      }
-      return { status: 200, body: await services.scheduler.schedules.status() };
-    },
+    handle: async ({ services }) => ({ status: 200, body: await services.scheduler.schedules.status() }),
   }),
-  PUT: method({
-    id: 'schedules-update',
-    summary:
-      'startall / stopall: start or stop every schedule (array of all); any other segment: update that schedule',
-    enabledBy: putFlag,
-    params: ItemParams,
-    // Required when updating, ignored by startall and stopall: validated by the handler.
-    documentedBody: ScheduleBody,
-    replies: {
-      200: reply(
-        'Updated schedule (object); startall/stopall: array of all schedules',
-        Type.Union([ScheduleReply, Type.Array(ScheduleReply)]),
-      ),
-    },
-    errors: [...CRON_ERRORS, 'SCHEDULE_NOT_FOUND'],
-    handle: async ({ params, body, services }) => {
-      const { schedules } = services.scheduler;
-      const id = params.scheduleId;
-      if (is(id, 'startall')) return { status: 200, body: await schedules.setStateAll('started') };
-      if (is(id, 'stopall')) return { status: 200, body: await schedules.setStateAll('stopped') };
-      // Validate the body before looking the id up, so bad input is reported as such.
-      const input = parseScheduleInput(body);
-      return { status: 200, body: await schedules.update(id, input) };
-    },
-  }),
+  PUT: [
+    setStateAll('started'),
+    setStateAll('stopped'),
+    method({
+      id: 'schedules-update',
+      summary: 'Update a schedule (any segment but startall and stopall)',
+      enabledBy: 'updateSchedule',
+      params: ItemParams,
+      body: ScheduleBody,
+      replies: { 200: reply('The updated schedule', ScheduleReply) },
+      errors: [...CRON_ERRORS, 'SCHEDULE_NOT_FOUND'],
+      handle: async ({ params, body, services }) => ({
+        status: 200,
+        body: await services.scheduler.schedules.update(params.scheduleId, checkScheduleInput(body)),
+      }),
+    }),
+  ],
   DELETE: method({
     id: 'schedules-delete',
     summary: 'Delete a schedule',

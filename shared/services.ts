@@ -3,7 +3,7 @@
  * config, and closed in `appTerminate`. Handlers receive it; tests build it from a test config.
  */
 import type { ButlerConfig } from './config/types';
-import { consoleLogger, type Logger } from './log';
+import { consoleLogger, prefixedLogger, type Logger } from './log';
 import { SenseClient } from './sense/client';
 import { KeyValueService } from './kv/key-value-service';
 import { KV_TABLE, type KvRecord } from './kv/records';
@@ -20,9 +20,11 @@ import { MqttService, type MqttPublisher } from './mqtt/mqtt-service';
 import { listenForTaskStarts } from './mqtt/task-start-topic';
 import { NewRelicClient } from './newrelic/new-relic';
 import { SlackClient } from './slack/slack';
-import { taskStartDeps } from './tasks/start-deps';
-import { startTasks } from './tasks/start-tasks';
+import { isEndpointEnabled } from './http/enabled';
+import { startFilter } from './tasks/start-filter';
 import { TaskNameCache } from './tasks/task-name-cache';
+import { createTaskService, type TaskService } from './tasks/task-service';
+import { createAppService, type AppService } from './apps/app-service';
 
 export interface Services {
   readonly config: ButlerConfig;
@@ -30,9 +32,10 @@ export interface Services {
   /** The state layer (`state.backend`): key-values, schedules, alert bookkeeping. */
   readonly state: StateStore;
   readonly kv: KeyValueService;
-  readonly reloads: ReloadTracker;
-  /** Tasks seen in recent lookups, shared by every task start of this host. */
-  readonly taskNames: TaskNameCache;
+  /** Task start: the one path for the REST endpoint, app-reload follow-ups, schedules and MQTT. */
+  readonly tasks: TaskService;
+  /** App list, dump and reload (with follow-up tasks) over the Engine. */
+  readonly apps: AppService;
   /** Copy, move, delete and directory creation inside the `fileOps` approved directories. */
   readonly fileOps: FileOperations;
   /** Schedules (API) and their firing (timer). */
@@ -54,7 +57,7 @@ export function buildServices(
   telemetry: Telemetry = getTelemetry(process.env, log),
 ): Services {
   const senseClient = new SenseClient(config.sense, {
-    log: (level, message) => log[level](`sense: ${message}`),
+    log: prefixedLogger(log, 'sense: '),
     telemetry,
   });
   // Throws on state it cannot trust (an unreadable state file), which stops the host from starting.
@@ -65,10 +68,18 @@ export function buildServices(
     senseClient.assertConfigured();
     return senseClient;
   };
-  // One task-start path for REST, schedules and the MQTT topic.
-  const taskNames = new TaskNameCache();
-  const startDeps = taskStartDeps({ config, kv, sense, taskNames });
-  const scheduler = createScheduler(state, { log, startTask: senseTaskStarter(startDeps) });
+  // One task-start path for REST, app-reload follow-ups, schedules and the MQTT topic; the filter is
+  // compiled here, once per host start.
+  const tasks = createTaskService({
+    qrs: () => sense().qrs,
+    kv,
+    filter: startFilter(config.api.startTaskFilter),
+    kvEnabled: isEndpointEnabled(config.api.endpoints, 'keyValueStore'),
+    // Tasks seen in recent lookups, shared by every start of this host.
+    names: new TaskNameCache(),
+  });
+  const apps = createAppService({ sense, tasks, tracker: reloads, waitMs: config.sense.reloadWaitMs });
+  const scheduler = createScheduler(state, { log, startTask: senseTaskStarter(tasks) });
   const mqtt = new MqttService(config.mqtt, { log });
   const slack = new SlackClient(config.slack);
   const newRelic = new NewRelicClient(config.newRelic);
@@ -78,8 +89,8 @@ export function buildServices(
     log,
     state,
     kv,
-    reloads,
-    taskNames,
+    tasks,
+    apps,
     fileOps: new FileOperations(config.fileOps),
     scheduler,
     sense,
@@ -106,7 +117,7 @@ export function buildServices(
     listenForTaskStarts(
       mqtt,
       config.mqtt.taskStartTopic,
-      (taskId) => startTasks({ pathTaskId: taskId, items: [], allTaskIdsMustExist: false }, startDeps),
+      (taskId) => tasks.start({ pathTaskId: taskId, items: [], allTaskIdsMustExist: false }),
       log,
     );
   }

@@ -2,6 +2,8 @@
  * The outbound host allow-list of the webhook channels (SSRF guard). Entries are host names or
  * addresses compared case-insensitively; `*.example.com` matches any subdomain (not the apex).
  */
+import { unbracketHost } from '../net/host';
+
 export function hostAllowed(host: string, allowed: readonly string[]): boolean {
   const name = normalise(host);
   return allowed.some((entry) => {
@@ -13,8 +15,5 @@ export function hostAllowed(host: string, allowed: readonly string[]): boolean {
 
 /** Lower case, without IPv6 brackets or a trailing dot. */
 function normalise(host: string): string {
-  return host
-    .toLowerCase()
-    .replace(/^\[(.*)\]$/, '$1')
-    .replace(/\.$/, '');
+  return unbracketHost(host.toLowerCase()).replace(/\.$/, '');
 }

@@ -7,9 +7,7 @@ import { isApiError } from '../http/errors';
 import { errorMessage } from '../log';
 import type { ReloadOptions, ReloadOutcome } from '../sense/apps';
 import { isGuid } from '../guid';
-import { mapLimit, startOne } from '../tasks/start-one';
-import type { StartFilter } from '../tasks/start-filter';
-import type { TaskDirectory } from '../tasks/task-directory';
+import type { StartReport, StartRequest } from '../tasks/start-tasks';
 import type { ReloadRecord, ReloadTracker } from './reload-tracker';
 
 export interface ReloadRequest {
@@ -23,56 +21,42 @@ export interface ReloadRequest {
 export interface ReloadDeps {
   /** The Engine reload itself (OpenDoc → DoReload → DoSave): `reloadApp` from `sense/apps` in production. */
   reload: (appId: string, opts: ReloadOptions) => Promise<ReloadOutcome>;
-  /** Where follow-up tasks are looked up and started. */
-  tasks: TaskDirectory;
+  /** The one task-start path (shared/tasks/task-service.ts): how follow-up tasks start. */
+  startTasks: (request: StartRequest) => Promise<StartReport>;
   tracker: ReloadTracker;
-  filter: StartFilter;
   waitMs: number;
 }
 
 export type ReloadAnswer = { done: true; record: ReloadRecord } | { done: false; record: ReloadRecord };
 
+/**
+ * The follow-ups go through the one task-start path (its GUID check, start filter and QRS start), and
+ * its report is recorded in the reload's shape: refused ids first (400 not a GUID, 403 denied, in the
+ * order given), then ids Sense does not know (404), then starts QRS refused.
+ */
 async function startFollowUps(deps: ReloadDeps, record: ReloadRecord, taskIds: string[]): Promise<void> {
-  const wanted: string[] = [];
-  for (const id of [...new Set(taskIds.map((t) => t.toLowerCase()))]) {
-    if (!isGuid(id))
-      record.tasksFailed.push({ taskId: id, taskName: '', statusCode: 400, message: 'Not a task id (GUID)' });
-    else if (!deps.filter.allowsTaskId(id))
-      record.tasksFailed.push({
-        taskId: id,
-        taskName: '',
-        statusCode: 403,
-        message: 'Denied by api.startTaskFilter',
-      });
-    else wanted.push(id);
-  }
-  if (wanted.length === 0) return;
-  const qrs = deps.tasks;
-  const known = await qrs.tasksByIds(wanted);
-  const byId = new Map(known.map((t) => [t.id.toLowerCase(), t]));
-  for (const id of wanted) {
-    if (!byId.has(id))
-      record.tasksFailed.push({
-        taskId: id,
-        taskName: '',
-        statusCode: 404,
-        message: 'No such task in Sense',
-      });
-  }
-  const tasks = wanted.flatMap((id) => byId.get(id) ?? []);
-  const outcomes = await mapLimit(tasks, 4, (task) => startOne(qrs, task.id));
-  tasks.forEach((task, i) => {
-    const outcome = outcomes[i]!;
-    if (outcome.ok)
-      record.tasksStarted.push({ taskId: task.id, taskName: task.name, executionId: outcome.executionId });
-    else
-      record.tasksFailed.push({
-        taskId: task.id,
-        taskName: task.name,
-        statusCode: outcome.statusCode,
-        message: outcome.message,
-      });
+  const ids = [...new Set(taskIds.map((t) => t.toLowerCase()))];
+  if (ids.length === 0) return;
+  const report = await deps.startTasks({
+    pathTaskId: '-',
+    items: ids.map((taskId) => ({ type: 'starttaskid', payload: { taskId } })),
+    allTaskIdsMustExist: false,
   });
+  const invalid = new Set(report.tasksId.invalid.map((t) => t.taskId));
+  const denied = new Set(report.tasksId.denied.map((t) => t.taskId));
+  const refused = (taskId: string, statusCode: number, message: string) =>
+    record.tasksFailed.push({ taskId, taskName: '', statusCode, message });
+  for (const id of ids) {
+    if (invalid.has(id) && !isGuid(id)) refused(id, 400, 'Not a task id (GUID)');
+    else if (denied.has(id)) refused(id, 403, 'Denied by api.startTaskFilter');
+  }
+  for (const id of ids) if (invalid.has(id) && isGuid(id)) refused(id, 404, 'No such task in Sense');
+  for (const { taskId, taskName, executionId } of report.tasksId.started) {
+    record.tasksStarted.push({ taskId, taskName, executionId });
+  }
+  for (const { taskId, taskName, statusCode, message } of report.tasksFailed) {
+    record.tasksFailed.push({ taskId, taskName, statusCode, message });
+  }
 }
 
 async function run(request: ReloadRequest, deps: ReloadDeps, record: ReloadRecord): Promise<void> {

@@ -1,6 +1,6 @@
 /**
- * One HTTP function per Butler path shape. The function accepts Butler's verbs plus POST (for
- * `X-HTTP-Method-Override`), dispatches on the effective method, checks the endpoint's enable flag,
+ * One HTTP function per Butler path shape. The function accepts GET, PUT, DELETE and POST whatever
+ * its spec serves (POST also carries `X-HTTP-Method-Override`), dispatches on the effective method, checks the endpoint's enable flag,
  * validates path parameters, query and body against the operation's spec (shared/http/spec.ts), calls
  * the handler and maps its result or error to JSON.
  */
@@ -9,7 +9,7 @@ import { apiAuthLevel, getServices } from '../bootstrap';
 import { isEndpointEnabled } from './enabled';
 import { ApiError, isApiError } from './errors';
 import { readJsonBody } from './body';
-import { effectiveMethod, type ApiMethod } from './method-override';
+import { API_METHODS, effectiveMethod, type ApiMethod } from './method-override';
 import { validate } from './validation';
 import { errorMessage } from '../log';
 import { recordRoute } from './registry';
@@ -47,33 +47,63 @@ function clientAddress(req: HttpRequest): string {
   return req.headers.get('x-forwarded-for')?.split(',').at(-1)?.trim() || 'unknown';
 }
 
-type Methods = Partial<Record<ApiMethod, Operation>>;
+/**
+ * Per verb, one operation or several: several when a literal and a parameter share a path position.
+ * Those with a `segment` are tried in order; the last may have none and serves every other value.
+ */
+export type Methods = Partial<Record<ApiMethod, Operation | readonly Operation[]>>;
+
+function variants(entry: Operation | readonly Operation[] | undefined): readonly Operation[] {
+  if (entry === undefined) return [];
+  return isOperationList(entry) ? entry : [entry];
+}
+
+function isOperationList(entry: Operation | readonly Operation[]): entry is readonly Operation[] {
+  return Array.isArray(entry);
+}
+
+/** The operation serving this request's path parameters, if any. */
+function pick(candidates: readonly Operation[], params: Record<string, string>): Operation | undefined {
+  return candidates.find(
+    (op) => !op.segment || params[op.segment.param]?.toLowerCase() === op.segment.literal.toLowerCase(),
+  );
+}
 
 /** Route parameter names, as `{name}` or `{name:constraint}`/`{name?}`. */
 function routeParams(route: string): string[] {
   return [...route.matchAll(/\{([A-Za-z0-9_]+)[^}]*\}/g)].map((m) => m[1] ?? '');
 }
 
-/** A spec that forgets a path parameter would leave it unvalidated and undocumented: refuse it. */
-function checkParams(name: string, route: string, methods: Methods): void {
+/**
+ * A spec that forgets a path parameter would leave it unvalidated and undocumented: refuse it. Of
+ * several operations on one verb, only the last may lack a `segment` (it would hide the others).
+ */
+function checkSpecs(name: string, route: string, methods: Methods): void {
   const expected = routeParams(route).sort().join(',');
-  for (const [verb, op] of Object.entries(methods)) {
-    const declared = Object.keys(op.params?.properties ?? {})
-      .sort()
-      .join(',');
-    if (declared !== expected) {
-      throw new Error(`${name} ${verb}: params declares [${declared}], route ${route} has [${expected}]`);
+  for (const [verb, entry] of Object.entries(methods)) {
+    const ops = variants(entry);
+    for (const [index, op] of ops.entries()) {
+      const declared = Object.keys(op.params?.properties ?? {})
+        .sort()
+        .join(',');
+      if (declared !== expected) {
+        throw new Error(`${name} ${verb}: params declares [${declared}], route ${route} has [${expected}]`);
+      }
+      if (!op.segment && index < ops.length - 1) {
+        throw new Error(`${name} ${verb}: ${op.id} has no segment but is not the last operation`);
+      }
     }
   }
 }
 
 export function registerEndpoint(name: string, route: string, methods: Methods): void {
-  checkParams(name, route, methods);
+  checkSpecs(name, route, methods);
   recordRoute({ route, methods });
-  const served = Object.keys(methods) as ApiMethod[];
   app.http(name, {
     route,
-    methods: [...new Set<ApiMethod>([...served, 'POST'])],
+    // Every verb Butler's clients use, served or not, so a verb the spec lacks gets the same JSON
+    // ROUTE_NOT_FOUND as an override to it (docs/butler-compatibility.md); other verbs stay the host's.
+    methods: [...API_METHODS],
     authLevel: apiAuthLevel,
     handler: async (req, ctx) => {
       const started = Date.now();
@@ -106,17 +136,16 @@ async function dispatch(
   verb: string,
   methods: Methods,
 ): Promise<HttpResponseInit> {
-  const op = methods[verb as ApiMethod];
+  const rawParams: Record<string, string> = { ...req.params };
+  const op = pick(variants(methods[verb as ApiMethod]), rawParams);
   if (!op) {
     throw new ApiError('ROUTE_NOT_FOUND', `Route ${verb}:${new URL(req.url).pathname} not found`);
   }
   const services = getServices();
-  const rawParams: Record<string, string> = { ...req.params };
-  const flag = typeof op.enabledBy === 'function' ? op.enabledBy(rawParams) : op.enabledBy;
-  if (!isEndpointEnabled(services.config.api.endpoints, flag)) {
+  if (!isEndpointEnabled(services.config.api.endpoints, op.enabledBy)) {
     throw new ApiError(
       'ENDPOINT_DISABLED',
-      `Endpoint ${verb}:${new URL(req.url).pathname} is disabled (api.endpoints ${flag})`,
+      `Endpoint ${verb}:${new URL(req.url).pathname} is disabled (api.endpoints ${op.enabledBy})`,
     );
   }
   const params: unknown = op.params ? validate('params', op.params, rawParams) : rawParams;

@@ -7,17 +7,18 @@ import { ApiError } from './errors';
 
 export type ApiMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
-const OVERRIDABLE: readonly ApiMethod[] = ['GET', 'POST', 'PUT', 'DELETE'];
+/** The verbs every API function is registered for, and the only ones an override may name. */
+export const API_METHODS: readonly ApiMethod[] = ['GET', 'POST', 'PUT', 'DELETE'];
 
 /** The method the caller meant: the upper-cased override header on POST, else the request method. */
 export function effectiveMethod(method: string, overrideHeader: string | null): string {
   const actual = method.toUpperCase();
   if (actual !== 'POST' || overrideHeader === null || overrideHeader.trim() === '') return actual;
   const wanted = overrideHeader.trim().toUpperCase();
-  if (!(OVERRIDABLE as readonly string[]).includes(wanted)) {
+  if (!(API_METHODS as readonly string[]).includes(wanted)) {
     throw new ApiError(
       'BAD_METHOD_OVERRIDE',
-      `X-HTTP-Method-Override must be one of ${OVERRIDABLE.join(', ')}; got '${overrideHeader.slice(0, 20)}'`,
+      `X-HTTP-Method-Override must be one of ${API_METHODS.join(', ')}; got '${overrideHeader.slice(0, 20)}'`,
     );
   }
   return wanted;

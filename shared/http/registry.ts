@@ -8,7 +8,8 @@ import type { Operation } from './spec';
 
 export interface RegisteredRoute {
   route: string;
-  methods: Partial<Record<ApiMethod, Operation>>;
+  /** Several operations on one verb share a path position with literals (`Operation.segment`). */
+  methods: Partial<Record<ApiMethod, Operation | readonly Operation[]>>;
 }
 
 export interface DocumentedRoute {

@@ -1,5 +1,12 @@
 /** Schemas several operations share. */
-import { Type, type ObjectOptions, type TObject, type TProperties } from '@sinclair/typebox';
+import {
+  Type,
+  type ObjectOptions,
+  type SchemaOptions,
+  type TObject,
+  type TProperties,
+  type TUnsafe,
+} from '@sinclair/typebox';
 
 /** A Sense id (app, task, reload): a GUID in any case; handlers compare it lower-cased. */
 export const Guid = Type.String({ format: 'guid', description: 'GUID (any case)' });
@@ -26,4 +33,15 @@ export function ObjectWithDefaults<T extends TProperties>(
   if (required.length > 0) wire.required = required;
   else delete wire.required;
   return schema;
+}
+
+/**
+ * A string from a fixed list, as a JSON Schema `enum`. TypeBox spells literal unions as `anyOf`, whose
+ * Ajv error is vaguer than Butler's `must be equal to one of the allowed values`: hence `Unsafe` here.
+ */
+export function StringEnum<const T extends readonly string[]>(
+  values: T,
+  options?: SchemaOptions,
+): TUnsafe<T[number]> {
+  return Type.Unsafe<T[number]>({ ...options, type: 'string', enum: [...values] });
 }

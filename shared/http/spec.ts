@@ -10,6 +10,12 @@ import type { EndpointName } from '../config/types';
 import type { Services } from '../services';
 import type { ErrorCode } from './errors';
 
+/** A path parameter that must be a literal for an operation to serve (see `OperationSpec.segment`). */
+export interface Segment {
+  param: string;
+  literal: string;
+}
+
 /** A success reply: what it means and, when it has a body, the body's schema. */
 export interface ReplySpec {
   description: string;
@@ -56,20 +62,20 @@ export interface OperationSpec<P extends TObject, Q extends TObject, B extends T
   id: string;
   summary: string;
   description?: string;
+  /** The `api.endpoints` flag that switches this operation off. */
+  enabledBy: EndpointName;
   /**
-   * The `api.endpoints` flag that switches this operation off; a function when one path shape serves
-   * several operations (it gets the path parameters, before they are validated).
+   * Where a literal and a parameter share a path position (`schedules/{scheduleId}` serves `status`):
+   * this operation serves only when the parameter is this literal (any case). The dispatcher answers
+   * ROUTE_NOT_FOUND for other values, before anything is validated.
    */
-  enabledBy: EndpointName | ((params: Record<string, string>) => EndpointName);
+  segment?: { param: Extract<keyof P['properties'], string>; literal: string };
   /** Every `{name}` of the route, validated before the query and body. */
   params?: P;
   query?: Q;
   body?: B;
   /** Used (and then validated) when the request has no body (absent or empty); the body is then optional. */
   bodyDefault?: () => unknown;
-  /** Document a query or body the handler validates itself (the spec's `query`/`body` is then absent). */
-  documentedQuery?: TObject;
-  documentedBody?: TSchema;
   replies: R;
   /** Failures this operation can answer, besides the validation and enable-flag ones every operation has. */
   errors?: readonly ErrorCode[];
@@ -90,12 +96,11 @@ export interface Operation {
   readonly id: string;
   readonly summary: string;
   readonly description?: string;
-  readonly enabledBy: EndpointName | ((params: Record<string, string>) => EndpointName);
+  readonly enabledBy: EndpointName;
+  readonly segment?: Segment;
   readonly params?: TObject;
   readonly query?: TObject;
   readonly body?: TSchema;
-  readonly documentedQuery?: TObject;
-  readonly documentedBody?: TSchema;
   readonly bodyDefault?: () => unknown;
   readonly replies: Replies;
   readonly errors: readonly ErrorCode[];
@@ -116,11 +121,10 @@ export function method<
     summary: spec.summary,
     description: spec.description,
     enabledBy: spec.enabledBy,
+    segment: spec.segment,
     params: spec.params,
     query: spec.query,
     body: spec.body,
-    documentedQuery: spec.documentedQuery,
-    documentedBody: spec.documentedBody,
     bodyDefault: spec.bodyDefault,
     replies: spec.replies,
     errors: spec.errors ?? [],

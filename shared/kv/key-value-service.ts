@@ -105,6 +105,20 @@ export class KeyValueService {
     return entry?.kind === 'entry' && this.live(entry) ? this.toEntry(namespace, entry) : undefined;
   }
 
+  /** As `get`, where the empty key (which no write accepts) is simply missing. */
+  async lookup(namespace: string, key: string): Promise<KvEntry | undefined> {
+    if (key !== '') return await this.get(namespace, key);
+    await this.mustResolve(namespace);
+    return undefined;
+  }
+
+  /** The live entry. Throws KV_NAMESPACE_NOT_FOUND or KV_KEY_NOT_FOUND. */
+  async entry(namespace: string, key: string): Promise<KvEntry> {
+    const found = await this.lookup(namespace, key);
+    if (!found) throw keyNotFound(namespace, key);
+    return found;
+  }
+
   /** Live keys in insertion order. Throws KV_NAMESPACE_NOT_FOUND. */
   async keys(namespace: string): Promise<string[]> {
     const gen = await this.mustResolve(namespace);

@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import type { IClientOptions } from 'mqtt';
 import type { ButlerConfig } from '../config/types';
 import { errorMessage } from '../log';
+import { unbracketHost } from '../net/host';
 
 type MqttConfig = ButlerConfig['mqtt'];
 
@@ -36,7 +37,7 @@ export interface BrokerAddress {
 export function brokerAddress(url: string | null): BrokerAddress | undefined {
   if (url === null || !URL.canParse(url)) return undefined;
   const parsed = new URL(url);
-  const host = parsed.hostname.replace(/^\[|\]$/g, '');
+  const host = unbracketHost(parsed.hostname);
   if (!host) return undefined;
   return {
     host,

@@ -8,6 +8,7 @@ import { connect, type MqttClient } from 'mqtt';
 import type { ButlerConfig } from '../config/types';
 import { ApiError } from '../http/errors';
 import { errorMessage, type Logger } from '../log';
+import { hostPort } from '../net/host';
 import { uniqueClientId } from './client-id';
 import { brokerAddress, connectOptions, type BrokerAddress } from './connect-options';
 import { publishTopicProblem, topicMatches } from './topic';
@@ -95,7 +96,7 @@ export class MqttService implements MqttPublisher {
   }
 
   private get where(): string {
-    return this.broker ? `${this.broker.host}:${this.broker.port}` : 'unknown';
+    return this.broker ? hostPort(this.broker.host, this.broker.port) : 'unknown';
   }
 
   /** Starts connecting in the background; never throws, never waits for the broker. */

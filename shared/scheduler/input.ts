@@ -4,10 +4,11 @@
  */
 import { ApiError } from '../http/errors';
 import { Type } from '@sinclair/typebox';
+import { StringEnum } from '../http/schemas';
 import { validate } from '../http/validation';
 import { isGuid } from '../guid';
 import { compileCron } from './cron';
-import { SCHEDULE_LIMITS as L, type ScheduleInput, type StartupState } from './types';
+import { SCHEDULE_LIMITS as L, STARTUP_STATES, type ScheduleInput } from './types';
 
 /** The create/update body; `ScheduleInput` (./types.ts) is derived from it. Extra fields are kept. */
 export const ScheduleBody = Type.Object({
@@ -23,14 +24,17 @@ export const ScheduleBody = Type.Object({
     description: 'IANA time zone, e.g. Europe/Stockholm',
   }),
   qlikSenseTaskId: Type.String({ maxLength: 36, description: 'Task GUID' }),
-  // An enum (not a union of literals) keeps Ajv's message `must be equal to one of the allowed values`.
-  startupState: Type.Unsafe<StartupState>({ type: 'string', enum: ['start', 'started', 'stop', 'stopped'] }),
+  startupState: StringEnum(STARTUP_STATES),
   tags: Type.Optional(Type.Array(Type.String({ maxLength: L.tag }), { maxItems: L.tags })),
 });
 
 /** Validates a create/update body; returns it (coerced, extra fields kept). */
 export function parseScheduleInput(body: unknown): ScheduleInput {
-  const input = validate<ScheduleInput>('body', ScheduleBody, body);
+  return checkScheduleInput(validate<ScheduleInput>('body', ScheduleBody, body));
+}
+
+/** The checks after the schema (the dispatcher already validated `input` against `ScheduleBody`). */
+export function checkScheduleInput(input: ScheduleInput): ScheduleInput {
   if (!isGuid(input.qlikSenseTaskId)) {
     throw new ApiError('VALIDATION', 'body/qlikSenseTaskId must be a task GUID');
   }

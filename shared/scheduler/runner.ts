@@ -7,7 +7,7 @@
 import type { Logger } from '../log';
 import { errorMessage } from '../log';
 import type { StateStore } from '../state/store';
-import { mapLimit } from '../tasks/start-one';
+import { mapLimit } from '../concurrency/map-limit';
 import { isStateConflict } from '../state/store';
 import { CronCache } from './cron';
 import { CLAIM_PARTITION, claimRow, ScheduleTables } from './store';

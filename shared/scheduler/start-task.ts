@@ -5,14 +5,14 @@
  */
 import { isApiError } from '../http/errors';
 import { errorMessage } from '../log';
-import { startTasks, type StartDeps } from '../tasks/start-tasks';
+import type { TaskService } from '../tasks/task-service';
 import type { TaskStarter } from './runner';
 
-/** `deps.qrs` throws NOT_CONFIGURED when Sense is not set up; that becomes the firing's error. */
-export function senseTaskStarter(deps: StartDeps): TaskStarter {
+/** The task service throws NOT_CONFIGURED when Sense is not set up; that becomes the firing's error. */
+export function senseTaskStarter(tasks: TaskService): TaskStarter {
   return async (taskId) => {
     try {
-      const report = await startTasks({ pathTaskId: taskId, items: [], allTaskIdsMustExist: false }, deps);
+      const report = await tasks.start({ pathTaskId: taskId, items: [], allTaskIdsMustExist: false });
       const started = report.tasksId.started[0];
       if (started) return { ok: true, executionId: started.executionId };
       const failed = report.tasksFailed[0];

@@ -6,33 +6,20 @@
 
 import type { Static } from '@sinclair/typebox';
 import type { ScheduleBody } from './input';
+import type { LastRunSchema, ScheduleSchema, ScheduleStatusSchema } from './reply-schemas';
 
-export type StartupState = 'start' | 'started' | 'stop' | 'stopped';
+export const STARTUP_STATES = ['start', 'started', 'stop', 'stopped'] as const;
+export type StartupState = (typeof STARTUP_STATES)[number];
 export type RunState = 'started' | 'stopped';
 
 /** The editable fields (create and update bodies), from their schema in ./input.ts, plus extra fields. */
 export type ScheduleInput = Static<typeof ScheduleBody> & { [extra: string]: unknown };
 
-/** The outcome of the most recent firing. */
-export interface LastRun {
-  /** The cron occurrence that fired (ISO). */
-  occurrence: string;
-  /** When the task start was attempted (ISO). */
-  at: string;
-  status: 'started' | 'failed';
-  /** QRS's execution id; null when QRS did not return one or the start failed. */
-  executionId: string | null;
-  /** Why the start failed (no secrets: QRS status and message, or a denial). */
-  error?: string;
-}
+/** The outcome of the most recent firing (no secrets in `error`: QRS status and message, or a denial). */
+export type LastRun = Static<typeof LastRunSchema>;
 
-/** A schedule as the API returns it. */
-export interface Schedule extends ScheduleInput {
-  id: string;
-  created: string;
-  lastKnownState: RunState;
-  lastRun?: LastRun;
-}
+/** A schedule as the API returns it (schema in ./reply-schemas.ts), extra fields included. */
+export type Schedule = Static<typeof ScheduleSchema> & { [extra: string]: unknown };
 
 /**
  * What the state table holds per schedule. Internal fields: occurrences at or before `since` never
@@ -45,14 +32,7 @@ export interface StoredSchedule {
 }
 
 /** One line of GET /v4/schedules/status. */
-export interface ScheduleStatus {
-  id: string;
-  name: string;
-  cronSchedule: string;
-  timezone: string;
-  status: 'Running' | 'Stopped';
-  nextRun: string | null;
-}
+export type ScheduleStatus = Static<typeof ScheduleStatusSchema>;
 
 /** Fields the server owns: a client's values for them are replaced (Butler overwrote a client `id`). */
 export const SERVER_FIELDS = ['id', 'created', 'lastKnownState', 'lastRun'] as const;

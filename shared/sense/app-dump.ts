@@ -4,24 +4,12 @@
  */
 import { returnedHandle, type EngineSession } from './engine';
 import { EngineError, SenseError } from './errors';
+import { mapLimit } from '../concurrency/map-limit';
 
 type Json = Record<string, unknown>;
 
 /** Objects fetched at once per section; enough to hide round trips without flooding the Engine. */
 const ITEM_CONCURRENCY = 8;
-
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await fn(items[index] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-}
 
 function field(value: unknown, key: string): unknown {
   return typeof value === 'object' && value !== null ? (value as Json)[key] : undefined;

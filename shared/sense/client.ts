@@ -11,13 +11,15 @@ import { loadCredentials } from './credentials';
 import { EngineSession } from './engine';
 import { SenseError } from './errors';
 import { QLIK_USER_HEADER, qlikUserHeader } from './identity';
-import { QrsClient, hostForUrl } from './qrs';
+import { QrsClient } from './qrs';
+import { hostPort } from '../net/host';
+import { silentLogger, type Logger } from '../log';
 import { mapTransportError, type SenseTarget } from './transport-errors';
 import { probeTcp } from './tcp-probe';
 import { observeUpgrade, type UpgradeObservation } from './upgrade-observer';
 
 export interface SenseClientOptions {
-  log?: (level: 'info' | 'warn' | 'error', msg: string) => void;
+  log?: Logger;
   /** Idle Engine sessions close after this long; default max(sense.timeoutMs, 30 s). */
   engineIdleMs?: number;
   /** Receives every QRS exchange and Engine call as a dependency; default: none. */
@@ -30,7 +32,7 @@ const MIN_ENGINE_IDLE_MS = 30_000;
 export class SenseClient {
   readonly qrs: QrsClient;
   private readonly cfg: SenseConfig;
-  private readonly log: (level: 'info' | 'warn' | 'error', msg: string) => void;
+  private readonly log: Logger;
   private readonly engineIdleMs: number;
   private readonly track: ((call: DependencyCall) => void) | undefined;
   private agentPromise: Promise<Agent> | undefined;
@@ -39,7 +41,7 @@ export class SenseClient {
 
   constructor(cfg: SenseConfig, opts: SenseClientOptions = {}) {
     this.cfg = cfg;
-    this.log = opts.log ?? (() => undefined);
+    this.log = opts.log ?? silentLogger;
     this.engineIdleMs = opts.engineIdleMs ?? Math.max(cfg.timeoutMs, MIN_ENGINE_IDLE_MS);
     const telemetry = opts.telemetry ?? noTelemetry;
     this.track = telemetry.enabled ? (call) => telemetry.trackDependency(call) : undefined;
@@ -87,10 +89,10 @@ export class SenseClient {
     const agent = await this.dispatcher();
     const host = this.cfg.host ?? '';
     const target: SenseTarget = { service: 'Engine', host, port: this.cfg.enginePort, cfg: this.cfg };
-    const label = `Qlik Sense Engine at ${host}:${this.cfg.enginePort}${path}`;
+    const label = `Qlik Sense Engine at ${hostPort(host, this.cfg.enginePort)}${path}`;
     const observation: UpgradeObservation = {};
     const session = await EngineSession.open({
-      url: `wss://${hostForUrl(host)}:${this.cfg.enginePort}${path}`,
+      url: `wss://${hostPort(host, this.cfg.enginePort)}${path}`,
       dispatcher: agent.compose(observeUpgrade(observation)),
       headers: { [QLIK_USER_HEADER]: qlikUserHeader(this.cfg) },
       timeoutMs: this.cfg.timeoutMs,

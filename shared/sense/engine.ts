@@ -6,6 +6,7 @@
 import { WebSocket, type Dispatcher } from 'undici';
 import type { ApiError } from '../http/errors';
 import type { DependencyCall } from '../telemetry/index';
+import type { Logger } from '../log';
 import { EngineError, SenseError } from './errors';
 
 export { EngineError } from './errors';
@@ -23,7 +24,7 @@ export interface EngineSessionInit {
   /** Explains why the upgrade failed (TLS, refused, HTTP status); called once when opening fails. */
   /** Why the upgrade failed; may probe the network (only runs on the failure path). */
   explainOpenFailure: () => ApiError | Promise<ApiError>;
-  log?: (level: 'info' | 'warn' | 'error', msg: string) => void;
+  log?: Logger;
   onClosed?: (session: EngineSession) => void;
   /** Reports the upgrade and each JSON-RPC call (telemetry). */
   track?: (call: DependencyCall) => void;
@@ -209,7 +210,7 @@ export class EngineSession {
     try {
       message = JSON.parse(text) as RpcResponse;
     } catch {
-      this.init.log?.('warn', `${this.init.label} sent a frame that is not JSON; ignored`);
+      this.init.log?.warn(`${this.init.label} sent a frame that is not JSON; ignored`);
       return;
     }
     if (typeof message !== 'object' || message === null || typeof message.id !== 'number') return;
@@ -276,7 +277,7 @@ export class EngineSession {
     if (this.closed || this.pending.size > 0) return;
     this.disarmIdleTimer();
     this.idleTimer = setTimeout(() => {
-      this.init.log?.('info', `${this.init.label} idle for ${this.init.idleMs} ms; closing`);
+      this.init.log?.info(`${this.init.label} idle for ${this.init.idleMs} ms; closing`);
       void this.close();
     }, this.init.idleMs);
     this.idleTimer.unref();

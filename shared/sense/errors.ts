@@ -4,6 +4,7 @@
  * error of the Engine; the app flows translate it into an `ApiError` with `engineErrorToApiError`.
  */
 import { ApiError, type ErrorCode } from '../http/errors';
+import { errorMessage } from '../log';
 
 export class SenseError extends ApiError {
   /** The status QRS answered, when the failure is an HTTP answer rather than a transport problem. */
@@ -54,6 +55,6 @@ export function engineErrorToApiError(err: unknown, appId?: string): ApiError {
       { cause: err },
     );
   }
-  const text = err instanceof Error ? err.message : String(err);
+  const text = errorMessage(err);
   return new SenseError('SENSE_ERROR', `Qlik Sense Engine request failed: ${text}`, { cause: err });
 }

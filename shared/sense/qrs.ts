@@ -6,6 +6,8 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { Dispatcher } from 'undici';
 import type { SenseConfig } from '../config/types';
 import type { DependencyCall } from '../telemetry/index';
+import { hostPort } from '../net/host';
+import type { Logger } from '../log';
 import { SenseError } from './errors';
 import { customPropertyFilter, idFilter, isGuid, tagFilter } from './filter';
 import { QLIK_USER_HEADER, qlikUserHeader } from './identity';
@@ -31,7 +33,7 @@ export interface QrsTransport {
   cfg: SenseConfig;
   /** Throws NOT_CONFIGURED / credential errors; resolves the shared Agent. */
   dispatcher(): Promise<Dispatcher>;
-  log(level: 'info' | 'warn' | 'error', msg: string): void;
+  log: Logger;
   /** Reports each HTTP exchange with QRS (telemetry). */
   track?(call: DependencyCall): void;
 }
@@ -101,12 +103,11 @@ export class QrsClient {
         const response = await this.send<T>(dispatcher, method, path, opts);
         this.report(method, path, started, String(response.status), response.status < 400);
         if (isLast || !RETRY_STATUSES.has(response.status)) return response;
-        this.transport.log('warn', `QRS ${method} ${path} answered ${response.status}, retrying`);
+        this.transport.log.warn(`QRS ${method} ${path} answered ${response.status}, retrying`);
       } catch (err) {
         this.report(method, path, started, failureCode(err), false);
         if (isLast || !isRetryableConnectionError(err)) throw mapTransportError(err, this.target);
-        this.transport.log(
-          'warn',
+        this.transport.log.warn(
           `QRS ${method} ${path} failed (${mapTransportError(err, this.target).message}), retrying`,
         );
       }
@@ -126,7 +127,7 @@ export class QrsClient {
     this.transport.track?.({
       service: 'QRS',
       method,
-      url: `https://${hostForUrl(cfg.host ?? '')}:${cfg.qrsPort}${path}`,
+      url: `https://${hostPort(cfg.host ?? '', cfg.qrsPort)}${path}`,
       durationMs: performance.now() - started,
       success,
       resultCode,
@@ -156,7 +157,7 @@ export class QrsClient {
     if (hasBody) headers['content-type'] = 'application/json';
 
     const response = await exchange(dispatcher, {
-      origin: `https://${hostForUrl(cfg.host ?? '')}:${cfg.qrsPort}`,
+      origin: `https://${hostPort(cfg.host ?? '', cfg.qrsPort)}`,
       path: `${path}?${query}`,
       method,
       headers,
@@ -249,9 +250,4 @@ function statusError(method: string, path: string, response: QrsResponse<unknown
 export function failureCode(err: unknown): string {
   const code = (err as { code?: unknown } | null)?.code;
   return typeof code === 'string' || typeof code === 'number' ? String(code) : 'error';
-}
-
-/** IPv6 literals need brackets inside a URL. */
-export function hostForUrl(host: string): string {
-  return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
 }

@@ -7,6 +7,7 @@ import { ApiError } from '../http/errors';
 import type { SenseConfig } from '../config/types';
 import { tlsServerName } from './agent';
 import { SenseError } from './errors';
+import { hostPort } from '../net/host';
 
 export interface SenseTarget {
   /** 'QRS' or 'Engine', used in messages. */
@@ -79,7 +80,7 @@ export function isRetryableConnectionError(err: unknown): boolean {
 export function mapTransportError(err: unknown, target: SenseTarget): ApiError {
   if (err instanceof ApiError) return err;
   const { service, host, port, cfg } = target;
-  const where = `Qlik Sense ${service} at ${host}:${port}`;
+  const where = `Qlik Sense ${service} at ${hostPort(host, port)}`;
   const code = errorCode(err) ?? (err instanceof Error ? err.name : 'unknown error');
   const fail = (message: string): SenseError => new SenseError('SENSE_ERROR', message, { cause: err });
 

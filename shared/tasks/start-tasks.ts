@@ -10,33 +10,11 @@ import type { StartFilter } from './start-filter';
 import type { TaskDirectory } from './task-directory';
 import type { TaskNameCache } from './task-name-cache';
 import { ttlMs, type StartItem } from './start-request';
-import { mapLimit, startOne } from './start-one';
+import type { StartReport, StartedTask, Via } from './start-report';
+import { mapLimit } from '../concurrency/map-limit';
+import { startOne } from './start-one';
 
-export type Via = 'id' | 'tag' | 'customProperty';
-
-export interface StartedTask {
-  taskId: string;
-  taskName: string;
-  /** QRS's execution id; null when only the asynchronous start was available. */
-  executionId: string | null;
-}
-
-export interface FailedTask {
-  taskId: string;
-  taskName: string;
-  via: Via;
-  statusCode: number;
-  message: string;
-}
-
-export interface StartReport {
-  tasksId: { started: StartedTask[]; invalid: { taskId: string }[]; denied: { taskId: string }[] };
-  tasksTag: StartedTask[];
-  tasksTagDenied: { tag: string }[];
-  tasksCP: StartedTask[];
-  tasksCPDenied: { name: string; value: string }[];
-  tasksFailed: FailedTask[];
-}
+export type { StartReport } from './start-report';
 
 export interface StartRequest {
   /** The path's task id, or '-' for "body only". */
@@ -48,7 +26,8 @@ export interface StartRequest {
 export interface StartDeps {
   /** Called only when something must be looked up or started, so KV-only requests work without Sense. */
   qrs: () => TaskDirectory;
-  kv: KeyValueService;
+  kv: Pick<KeyValueService, 'setMany'>;
+  /** Compiled once per host start from `api.startTaskFilter`. */
   filter: StartFilter;
   /** Whether `api.endpoints.keyValueStore` allows writes (Butler skips KV items otherwise). */
   kvEnabled: boolean;
@@ -136,7 +115,7 @@ export async function startTasks(request: StartRequest, deps: StartDeps): Promis
   }
 
   // 3. Key-value items first, so the reloads we start can read them.
-  if (deps.kvEnabled) {
+  if (deps.kvEnabled && kvItems.length > 0) {
     // All items are checked against the limits before the first is written: a refusal stores nothing.
     await deps.kv.setMany(
       kvItems.map((kv) => ({ namespace: kv.namespace, key: kv.key, value: kv.value, ttlMs: ttlMs(kv.ttl) })),

@@ -4,7 +4,7 @@
  * APPLICATIONINSIGHTS_CONNECTION_STRING is set; otherwise every call is a no-op and nothing is loaded or
  * sent. Requests and logs are the Functions host's to record (docs/telemetry.md).
  */
-import type { Logger } from '../log';
+import { errorMessage, type Logger } from '../log';
 
 export const CONNECTION_STRING_SETTING = 'APPLICATIONINSIGHTS_CONNECTION_STRING';
 
@@ -55,9 +55,7 @@ export function getTelemetry(env: NodeJS.ProcessEnv = process.env, log?: Logger)
     processTelemetry = startAppInsights(connectionString);
   } catch (err) {
     // Telemetry must never stop the app; say why it is off (the connection string is not printed).
-    log?.warn(
-      `Application Insights could not be started: ${err instanceof Error ? err.message : String(err)}`,
-    );
+    log?.warn(`Application Insights could not be started: ${errorMessage(err)}`);
     processTelemetry = noTelemetry;
   }
   return processTelemetry;

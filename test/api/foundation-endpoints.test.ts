@@ -69,10 +69,28 @@ describe('method override', () => {
     assert.equal((res.json as { code: string }).code, 'BAD_METHOD_OVERRIDE');
   });
 
-  test('a real PUT to a GET-only path is a host 404 with no body', async () => {
-    const res = await api.call('/v4/butlerping', { method: 'PUT' });
-    assert.equal(res.status, 404);
-    assert.equal(res.text, '');
+  test('a real PUT or DELETE to a GET-only path is the same JSON ROUTE_NOT_FOUND as the override', async () => {
+    for (const method of ['PUT', 'DELETE'] as const) {
+      const res = await api.call('/v4/butlerping', { method });
+      assert.equal(res.status, 404);
+      assert.deepEqual(res.json, {
+        statusCode: 404,
+        error: 'Not Found',
+        message: `Route ${method}:/v4/butlerping not found`,
+        code: 'ROUTE_NOT_FOUND',
+      });
+    }
+    const get = await api.call('/v4/filecopy', { method: 'GET' });
+    assert.equal(get.status, 404);
+    assert.equal((get.json as { code: string }).code, 'ROUTE_NOT_FOUND');
+  });
+
+  test("verbs outside GET, PUT, DELETE and POST stay the host's empty 404", async () => {
+    for (const method of ['PATCH', 'OPTIONS'] as const) {
+      const res = await api.call('/v4/butlerping', { method });
+      assert.equal(res.status, 404, method);
+      assert.equal(res.text, '', method);
+    }
   });
 });
 

@@ -43,15 +43,21 @@ export function conformanceSuite(target: () => ConformanceTarget): void {
       assert.equal((await send(target(), '/admin/host/ping')).status, 200);
     });
 
-    it('answers 404 with an empty body for an unknown path and for a verb the route does not list', async () => {
+    it('answers 404 with an empty body for an unknown path and for a verb outside GET, PUT, DELETE, POST', async () => {
       const unknown = await send(target(), '/v4/no-such-operation', { headers: keyed() });
       assert.equal(unknown.status, 404);
       assert.equal(unknown.text, '');
-      const wrongVerb = await send(target(), '/v4/butlerping', { method: 'DELETE', headers: keyed() });
-      assert.equal(wrongVerb.status, 404);
-      assert.equal(wrongVerb.text, '');
+      const patch = await send(target(), '/v4/butlerping', { method: 'PATCH', headers: keyed() });
+      assert.equal(patch.status, 404);
+      assert.equal(patch.text, '');
       const head = await send(target(), '/v4/butlerping', { method: 'HEAD', headers: keyed() });
       assert.equal(head.status, 404, 'HEAD is not implied by GET');
+    });
+
+    it('answers a JSON ROUTE_NOT_FOUND for a verb among GET, PUT, DELETE, POST the path does not serve', async () => {
+      const wrongVerb = await send(target(), '/v4/butlerping', { method: 'DELETE', headers: keyed() });
+      assert.equal(wrongVerb.status, 404);
+      assert.match(wrongVerb.text, /"code":"ROUTE_NOT_FOUND"/);
     });
 
     it('answers 401 with an empty body without a key or with a wrong one', async () => {

@@ -1,7 +1,7 @@
 /**
  * App reload on its own: a controllable fake Engine reload, the in-memory task directory and the real
  * tracker. Covers the answer within the wait, the 202 path (record 'running', then finished) with
- * mocked timers, and the follow-up tasks with the start filter. No TLS, no sockets, no real sleeps.
+ * mocked timers, and the follow-up tasks through the task service with the start filter. No TLS, no sockets, no real sleeps.
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
@@ -10,6 +10,8 @@ import { ReloadTracker } from '../../shared/apps/reload-tracker';
 import { ApiError, isApiError } from '../../shared/http/errors';
 import type { ReloadOptions, ReloadOutcome } from '../../shared/sense/apps';
 import { startFilter } from '../../shared/tasks/start-filter';
+import { createTaskService } from '../../shared/tasks/task-service';
+import type { StartRequest } from '../../shared/tasks/start-tasks';
 import { FakeTaskDirectory } from '../helpers/fake-task-directory';
 
 const APP = '11111111-0000-4000-8000-00000000000a';
@@ -47,7 +49,15 @@ function world() {
     enable: true,
     allowTask: { taskId: [A, B, MISSING], tag: [], customProperty: [] },
   });
-  const deps = { reload: engine.reload, tasks, tracker, filter, waitMs: WAIT_MS };
+  // Follow-ups go through the real task service (the one task-start path) on the fake directory.
+  const noKv = { setMany: () => Promise.reject(new Error('follow-ups write no key-values')) };
+  const service = createTaskService({ qrs: () => tasks, kv: noKv, filter, kvEnabled: true });
+  const deps = {
+    reload: engine.reload,
+    startTasks: (r: StartRequest) => service.start(r),
+    tracker,
+    waitMs: WAIT_MS,
+  };
   const request: ReloadRequest = {
     appId: APP,
     mode: 1,

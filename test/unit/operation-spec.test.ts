@@ -41,3 +41,28 @@ test('a spec whose params do not name exactly the route parameters is refused at
   });
   assert.throws(() => registerEndpoint('probe', 'v4/probe/{id}', { GET: op }), /params declares \[\], route/);
 });
+
+test('of several operations on one verb, only the last may serve every value (no segment)', () => {
+  const params = Type.Object({ id: Type.String() });
+  const any = method({
+    id: 'probe-any',
+    summary: 'any id',
+    enabledBy: 'butlerping',
+    params,
+    replies: { 204: reply('nothing') },
+    handle: () => ({ status: 204 }),
+  });
+  const all = method({
+    id: 'probe-all',
+    summary: 'the literal all',
+    enabledBy: 'butlerping',
+    segment: { param: 'id', literal: 'all' },
+    params,
+    replies: { 204: reply('nothing') },
+    handle: () => ({ status: 204 }),
+  });
+  assert.throws(
+    () => registerEndpoint('probe-order', 'v4/probe-order/{id}', { PUT: [any, all] }),
+    /probe-any has no segment but is not the last operation/,
+  );
+});

@@ -5,7 +5,7 @@
  */
 import { ERROR_CATALOGUE, type ErrorCode } from '../../shared/http/errors';
 import type { DocumentedRoute, RegisteredRoute } from '../../shared/http/registry';
-import type { Operation } from '../../shared/http/spec';
+import type { Operation, ReplySpec } from '../../shared/http/spec';
 
 type Json = Record<string, unknown>;
 
@@ -74,7 +74,7 @@ function parameters(op: Operation): Json[] {
   for (const p of objectProperties(op.params)) {
     out.push(parameter(p.name, 'path', true, p.schema));
   }
-  for (const p of objectProperties(op.query ?? op.documentedQuery)) {
+  for (const p of objectProperties(op.query)) {
     out.push(parameter(p.name, 'query', p.required, p.schema));
   }
   return out;
@@ -89,32 +89,41 @@ function parameter(name: string, where: 'path' | 'query', required: boolean, sch
 /** Every spec'd operation can answer these, besides its own `errors`. */
 function errorCodes(op: Operation): ErrorCode[] {
   const codes: ErrorCode[] = [];
-  if (op.params || op.query || op.body || op.documentedBody || op.documentedQuery) codes.push('VALIDATION');
-  if (op.body || op.documentedBody) codes.push('INVALID_JSON', 'UNSUPPORTED_MEDIA_TYPE');
+  if (op.params || op.query || op.body) codes.push('VALIDATION');
+  if (op.body) codes.push('INVALID_JSON', 'UNSUPPORTED_MEDIA_TYPE');
   codes.push('ENDPOINT_DISABLED', ...op.errors);
   return [...new Set(codes)];
 }
 
-function responses(op: Operation): Json {
+function successReply(reply: ReplySpec): Json {
+  return {
+    description: reply.description,
+    ...(reply.headers
+      ? {
+          headers: Object.fromEntries(
+            Object.entries(reply.headers).map(([name, description]) => [
+              name,
+              { description, schema: { type: 'string' } },
+            ]),
+          ),
+        }
+      : {}),
+    ...(reply.schema ? { content: { 'application/json': { schema: toOpenApiSchema(reply.schema) } } } : {}),
+  };
+}
+
+/** Success replies (several per status become one, see `mergeReplies`), then one per error status. */
+function responses(ops: readonly Operation[]): Json {
   const out: Json = {};
-  for (const [status, reply] of Object.entries(op.replies)) {
-    out[status] = {
-      description: reply.description,
-      ...(reply.headers
-        ? {
-            headers: Object.fromEntries(
-              Object.entries(reply.headers).map(([name, description]) => [
-                name,
-                { description, schema: { type: 'string' } },
-              ]),
-            ),
-          }
-        : {}),
-      ...(reply.schema ? { content: { 'application/json': { schema: toOpenApiSchema(reply.schema) } } } : {}),
-    };
+  const successes = new Map<string, Json[]>();
+  for (const op of ops) {
+    for (const [status, reply] of Object.entries(op.replies)) {
+      successes.set(status, [...(successes.get(status) ?? []), successReply(reply)]);
+    }
   }
+  for (const [status, replies] of successes) out[status] = mergeReplies(replies);
   const byStatus = new Map<number, ErrorCode[]>();
-  for (const code of errorCodes(op)) {
+  for (const code of new Set(ops.flatMap(errorCodes))) {
     const status = ERROR_CATALOGUE[code];
     byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
   }
@@ -129,7 +138,7 @@ function responses(op: Operation): Json {
 
 function operation(op: Operation): Json {
   const params = parameters(op);
-  const body = op.body ?? op.documentedBody;
+  const body = op.body;
   return {
     operationId: op.id,
     summary: op.summary,
@@ -143,7 +152,54 @@ function operation(op: Operation): Json {
           },
         }
       : {}),
-    responses: responses(op),
+    responses: responses([op]),
+  };
+}
+
+/**
+ * Several operations on one verb (literal segments, `Operation.segment`) are one OpenAPI operation:
+ * the one without a segment (else the first) names it, the description lists each literal, the body
+ * is optional when some variant takes none, and replies with the same status are alternatives.
+ */
+function merged(ops: readonly Operation[]): Json {
+  const main = ops.find((op) => !op.segment) ?? ops[0];
+  if (!main) throw new Error('a verb with no operations');
+  // The operation's own description is rebuilt below with the literals.
+  const { operationId, summary, description: _own, ...rest } = operation(main);
+  const lines = ops.map((op) =>
+    op.segment
+      ? `- \`${op.segment.literal}\` (${op.id}): ${op.summary}`
+      : `- any other value (${op.id}): ${op.summary}`,
+  );
+  const description = [main.description, ...lines].filter(Boolean).join('\n');
+  if (rest.requestBody && ops.some((op) => !op.body)) (rest.requestBody as Json).required = false;
+  return {
+    operationId,
+    summary,
+    description,
+    ...rest,
+    responses: responses([main, ...ops.filter((op) => op !== main)]),
+  };
+}
+
+/** One reply per status: descriptions joined, distinct body schemas as `anyOf`. */
+function mergeReplies(replies: readonly Json[]): Json {
+  if (replies.length === 1 && replies[0]) return replies[0];
+  const descriptions = [...new Set(replies.map((r) => String(r.description)))];
+  const schemas: unknown[] = [];
+  for (const reply of replies) {
+    const schema = (reply.content as { 'application/json'?: { schema?: unknown } } | undefined)?.[
+      'application/json'
+    ]?.schema;
+    if (schema !== undefined && !schemas.some((s) => JSON.stringify(s) === JSON.stringify(schema))) {
+      schemas.push(schema);
+    }
+  }
+  const schema = schemas.length > 1 ? { anyOf: schemas } : schemas[0];
+  return {
+    ...replies[0],
+    description: descriptions.join('; '),
+    ...(schema !== undefined ? { content: { 'application/json': { schema } } } : {}),
   };
 }
 
@@ -154,7 +210,11 @@ export function buildDocument(
   const paths: Json = {};
   for (const { route, methods } of routes) {
     const item: Json = {};
-    for (const [verb, op] of Object.entries(methods)) item[verb.toLowerCase()] = operation(op);
+    for (const [verb, entry] of Object.entries(methods)) {
+      item[verb.toLowerCase()] = Array.isArray(entry)
+        ? merged(entry as readonly Operation[])
+        : operation(entry as Operation);
+    }
     paths[`/${route}`] = item;
   }
   for (const { route, item } of documented) paths[`/${route}`] = toOpenApiSchema(item);

@@ -5,6 +5,7 @@
  */
 import { request } from 'undici';
 import { hostAllowed } from '../allowed-hosts';
+import { errorMessage } from '../../log';
 import { DeliveryError } from './channel';
 
 export interface HttpSend {
@@ -78,5 +79,5 @@ function transportText(err: unknown): string {
   const code = (err as { code?: unknown }).code;
   const name = err instanceof Error ? err.name : '';
   if (name === 'AbortError') return 'timed out or cancelled';
-  return typeof code === 'string' ? code : err instanceof Error ? err.message : String(err);
+  return typeof code === 'string' ? code : errorMessage(err);
 }
