@@ -17,7 +17,9 @@ import type { Operation, Reply } from './spec';
 
 export { method, reply } from './spec';
 
-const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8' };
+const JSON_HEADERS: Record<string, string> = Object.freeze({
+  'content-type': 'application/json; charset=utf-8',
+});
 
 function errorReply(err: ApiError): HttpResponseInit {
   return { status: err.statusCode, headers: JSON_HEADERS, body: JSON.stringify(err.toBody()) };
@@ -28,13 +30,15 @@ function toResponse(reply: Reply): HttpResponseInit {
     return { status: reply.status, headers: reply.headers };
   return {
     status: reply.status,
-    headers: { ...JSON_HEADERS, ...reply.headers },
+    // The library copies headers into its own Headers object, so the shared record is never changed.
+    headers: reply.headers ? { ...JSON_HEADERS, ...reply.headers } : JSON_HEADERS,
     body: JSON.stringify(reply.body),
   };
 }
 
 function queryObject(req: HttpRequest): Record<string, string> {
   const out: Record<string, string> = {};
+  if (req.query.size === 0) return out;
   for (const [name, value] of req.query) {
     if (name === 'code') continue; // the function key travels here; never treat it as input
     out[name] = out[name] === undefined ? value : `${out[name]},${value}`;
@@ -99,6 +103,10 @@ function checkSpecs(name: string, route: string, methods: Methods): void {
 export function registerEndpoint(name: string, route: string, methods: Methods): void {
   checkSpecs(name, route, methods);
   recordRoute({ route, methods });
+  // The operations of each verb, listed once rather than per request.
+  const byVerb = new Map<string, readonly Operation[]>(
+    Object.entries(methods).map(([verb, entry]) => [verb, variants(entry)]),
+  );
   app.http(name, {
     route,
     // Every verb Butler's clients use, served or not, so a verb the spec lacks gets the same JSON
@@ -113,7 +121,7 @@ export function registerEndpoint(name: string, route: string, methods: Methods):
       try {
         // Only a POST can carry an override: other requests skip the header lookup.
         verb = effectiveMethod(method, method === 'POST' ? req.headers.get('x-http-method-override') : null);
-        response = await dispatch(req, ctx, verb, methods);
+        response = await dispatch(req, ctx, verb, byVerb);
       } catch (err) {
         if (isApiError(err)) {
           response = errorReply(err);
@@ -130,14 +138,16 @@ export function registerEndpoint(name: string, route: string, methods: Methods):
   });
 }
 
+const NONE: readonly Operation[] = [];
+
 async function dispatch(
   req: HttpRequest,
   ctx: InvocationContext,
   verb: string,
-  methods: Methods,
+  byVerb: ReadonlyMap<string, readonly Operation[]>,
 ): Promise<HttpResponseInit> {
   const rawParams: Record<string, string> = { ...req.params };
-  const op = pick(variants(methods[verb as ApiMethod]), rawParams);
+  const op = pick(byVerb.get(verb) ?? NONE, rawParams);
   if (!op) {
     throw new ApiError('ROUTE_NOT_FOUND', `Route ${verb}:${new URL(req.url).pathname} not found`);
   }
