@@ -151,11 +151,18 @@ function matchesAny(candidates: readonly Buffer[], presented: Buffer): boolean {
 /** Longer than any key we accept: such a value is refused without comparing (and without copying it). */
 const MAX_KEY_LENGTH = 4096;
 
+/** Room for the UTF-8 of any accepted key (at most 3 bytes per UTF-16 unit). */
+const scratch = Buffer.allocUnsafe(MAX_KEY_LENGTH * 3);
+
+/**
+ * The presented key's UTF-8 bytes, written into one reused buffer rather than a new one per request:
+ * valid only until the next call, which is fine as every caller compares at once, synchronously.
+ */
 function presentedBytes(presentedKey: string | undefined): Buffer | undefined {
   if (typeof presentedKey !== 'string' || presentedKey === '' || presentedKey.length > MAX_KEY_LENGTH) {
     return undefined;
   }
-  return Buffer.from(presentedKey, 'utf8');
+  return scratch.subarray(0, scratch.write(presentedKey, 'utf8'));
 }
 
 function createRing(dir: string, keys: readonly LoadedKey[]): KeyRing {

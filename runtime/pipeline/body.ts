@@ -21,9 +21,14 @@ export function bodyPending(req: IncomingMessage): boolean {
   return req.headers['transfer-encoding'] !== undefined || (declared !== undefined && declared !== '0');
 }
 
-/** An empty body already fully parsed (e.g. a GET), without waiting: undefined when it must be read. */
+/**
+ * The body when it is known to be empty without waiting (already parsed, or no Content-Length and no
+ * Transfer-Encoding, which in HTTP/1.1 means no body: most GETs); undefined when it must be read.
+ */
 export function bodyAlreadyRead(req: IncomingMessage): BodyResult | undefined {
-  if (!req.complete || req.readableLength !== 0) return undefined;
+  const empty = req.complete ? req.readableLength === 0 : !bodyPending(req);
+  if (!empty) return undefined;
+  // Let the (empty) stream finish on its own; nothing will be buffered.
   req.resume();
   return EMPTY_READ;
 }

@@ -7,6 +7,8 @@ import { after, before, describe, it } from 'node:test';
 import { expandBraces, expandGlob } from '../../runtime/glob';
 import { applyJobHostEnv, EnvOverlay, parseTimeSpan, resolveHostSettings } from '../../runtime/settings';
 import { RequestThrottle } from '../../runtime/throttle';
+import { bodyAlreadyRead } from '../../runtime/pipeline/body';
+import type { IncomingMessage } from 'node:http';
 
 describe('package.json#main glob', () => {
   let root: string;
@@ -134,5 +136,50 @@ describe('request throttle', () => {
     const throttle = new RequestThrottle(-1, -1);
     const tickets = Array.from({ length: 100 }, () => throttle.tryAdmit());
     assert.ok(tickets.every(Boolean));
+  });
+});
+
+describe('empty bodies known without waiting', () => {
+  interface Fields {
+    complete: boolean;
+    readableLength: number;
+    headers: Record<string, string | undefined>;
+  }
+  function request(fields: Fields) {
+    let resumed = false;
+    const req = {
+      ...fields,
+      resume: () => {
+        resumed = true;
+      },
+    } as unknown as IncomingMessage;
+    return { req, resumed: () => resumed };
+  }
+
+  it('answers at once for no Content-Length/Transfer-Encoding, Content-Length 0 and a parsed empty body', () => {
+    const empty: Fields[] = [
+      { complete: false, readableLength: 0, headers: {} },
+      { complete: false, readableLength: 0, headers: { 'content-length': '0' } },
+      { complete: true, readableLength: 0, headers: { 'content-length': '0' } },
+    ];
+    for (const fields of empty) {
+      const { req, resumed } = request(fields);
+      const read = bodyAlreadyRead(req);
+      assert.deepEqual(read, { ok: true, body: Buffer.alloc(0) }, JSON.stringify(fields));
+      assert.equal(resumed(), true);
+    }
+  });
+
+  it('leaves announced, streaming and already buffered bodies to the reader', () => {
+    const pending: Fields[] = [
+      { complete: false, readableLength: 0, headers: { 'content-length': '5' } },
+      { complete: false, readableLength: 0, headers: { 'transfer-encoding': 'chunked' } },
+      { complete: true, readableLength: 5, headers: { 'content-length': '5' } },
+    ];
+    for (const fields of pending) {
+      const { req, resumed } = request(fields);
+      assert.equal(bodyAlreadyRead(req), undefined, JSON.stringify(fields));
+      assert.equal(resumed(), false);
+    }
   });
 });
