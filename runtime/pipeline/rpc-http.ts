@@ -56,13 +56,35 @@ export function joinHeaders(rawHeaders: string[]): StringRecord {
 
 /** Repeated query keys comma-joined; none → the shared empty record. */
 function joinQuery(url: URL): StringRecord {
-  if (url.search.length <= 1) return EMPTY;
+  const search = url.search;
+  if (search.length <= 1) return EMPTY;
   const joined = Object.create(null) as StringRecord;
-  for (const [key, value] of url.searchParams) {
+  const add = (key: string, value: string): void => {
     const previous = joined[key];
     joined[key] = previous === undefined ? value : `${previous},${value}`;
+  };
+  // The WHATWG form decoding, without building a URLSearchParams: `+` is a space, then percent-decoding.
+  // Where decodeURIComponent would throw (a malformed escape, invalid UTF-8) URLSearchParams is lenient,
+  // so the whole query is then read through it instead.
+  try {
+    for (const pair of search.slice(1).split('&')) {
+      if (pair === '') continue;
+      const equals = pair.indexOf('=');
+      const rawKey = equals < 0 ? pair : pair.slice(0, equals);
+      const rawValue = equals < 0 ? '' : pair.slice(equals + 1);
+      add(formDecode(rawKey), formDecode(rawValue));
+    }
+    return joined;
+  } catch {
+    for (const key of Object.keys(joined)) delete joined[key];
+    for (const [key, value] of url.searchParams) add(key, value);
+    return joined;
   }
-  return joined;
+}
+
+function formDecode(text: string): string {
+  const spaced = text.includes('+') ? text.replace(/\+/g, ' ') : text;
+  return spaced.includes('%') ? decodeURIComponent(spaced) : spaced;
 }
 
 const EMPTY: StringRecord = Object.freeze(Object.create(null) as StringRecord);

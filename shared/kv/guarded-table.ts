@@ -8,22 +8,20 @@ import { StateUnavailableError, type StateTable } from '../state/store';
  * 503 STATE_UNAVAILABLE for the caller, and its detail goes to the host log only.
  */
 export function guarded<T>(table: StateTable<T>, log: Logger | undefined): StateTable<T> {
-  const guard =
-    <A extends unknown[], R>(fn: (...args: A) => Promise<R>) =>
-    (...args: A): Promise<R> =>
-      fn(...args).catch((err: unknown) => {
-        if (!(err instanceof StateUnavailableError)) throw err;
-        log?.error(`key-value store: ${err.message}`);
-        throw new ApiError('STATE_UNAVAILABLE', 'The key-value store is unavailable; try again later', {
-          cause: err,
-        });
-      });
+  const translate = (err: unknown): never => {
+    if (!(err instanceof StateUnavailableError)) throw err;
+    log?.error(`key-value store: ${err.message}`);
+    throw new ApiError('STATE_UNAVAILABLE', 'The key-value store is unavailable; try again later', {
+      cause: err,
+    });
+  };
+  // One small wrapper per method (no rest arguments): `get` runs twice on every key-value read.
   return {
-    get: guard(table.get.bind(table)),
-    list: guard(table.list.bind(table)),
-    insert: guard(table.insert.bind(table)),
-    put: guard(table.put.bind(table)),
-    delete: guard(table.delete.bind(table)),
-    batch: guard(table.batch.bind(table)),
+    get: (partition, row) => table.get(partition, row).catch(translate),
+    list: (partition) => table.list(partition).catch(translate),
+    insert: (partition, row, value) => table.insert(partition, row, value).catch(translate),
+    put: (partition, row, value, etag) => table.put(partition, row, value, etag).catch(translate),
+    delete: (partition, row, etag) => table.delete(partition, row, etag).catch(translate),
+    batch: (partition, ops) => table.batch(partition, ops).catch(translate),
   };
 }

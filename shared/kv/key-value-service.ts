@@ -114,7 +114,8 @@ export class KeyValueService {
 
   /** The live entry. Throws KV_NAMESPACE_NOT_FOUND or KV_KEY_NOT_FOUND. */
   async entry(namespace: string, key: string): Promise<KvEntry> {
-    const found = await this.lookup(namespace, key);
+    // A key is the usual case (GET /v4/keyvalues): straight to the read, one async layer less.
+    const found = key !== '' ? await this.get(namespace, key) : await this.lookup(namespace, key);
     if (!found) throw keyNotFound(namespace, key);
     return found;
   }
