@@ -59,10 +59,6 @@ function joinQuery(url: URL): StringRecord {
   const search = url.search;
   if (search.length <= 1) return EMPTY;
   const joined = Object.create(null) as StringRecord;
-  const add = (key: string, value: string): void => {
-    const previous = joined[key];
-    joined[key] = previous === undefined ? value : `${previous},${value}`;
-  };
   // The WHATWG form decoding, without building a URLSearchParams: `+` is a space, then percent-decoding.
   // Where decodeURIComponent would throw (a malformed escape, invalid UTF-8) URLSearchParams is lenient,
   // so the whole query is then read through it instead.
@@ -72,14 +68,19 @@ function joinQuery(url: URL): StringRecord {
       const equals = pair.indexOf('=');
       const rawKey = equals < 0 ? pair : pair.slice(0, equals);
       const rawValue = equals < 0 ? '' : pair.slice(equals + 1);
-      add(formDecode(rawKey), formDecode(rawValue));
+      addJoined(joined, formDecode(rawKey), formDecode(rawValue));
     }
     return joined;
   } catch {
-    for (const key of Object.keys(joined)) delete joined[key];
-    for (const [key, value] of url.searchParams) add(key, value);
-    return joined;
+    const lenient = Object.create(null) as StringRecord;
+    for (const [key, value] of url.searchParams) addJoined(lenient, key, value);
+    return lenient;
   }
+}
+
+function addJoined(record: StringRecord, key: string, value: string): void {
+  const previous = record[key];
+  record[key] = previous === undefined ? value : `${previous},${value}`;
 }
 
 function formDecode(text: string): string {

@@ -37,21 +37,33 @@ function describe(where: 'body' | 'querystring' | 'params', error: ErrorObject |
   return `${where}${error.instancePath} ${error.message ?? 'is invalid'}`;
 }
 
+/** Per schema: its optional boolean/number properties (found once). */
+const optionalScalarsOf = new WeakMap<JsonSchema, readonly string[]>();
+
+function optionalScalars(schema: JsonSchema): readonly string[] {
+  let names = optionalScalarsOf.get(schema);
+  if (!names) {
+    const props = (schema.properties as Record<string, JsonSchema> | undefined) ?? {};
+    const required = new Set((schema.required as string[] | undefined) ?? []);
+    names = Object.entries(props)
+      .filter(([name, prop]) => {
+        const scalar = prop.type === 'boolean' || prop.type === 'number' || prop.type === 'integer';
+        return scalar && !required.has(name);
+      })
+      .map(([name]) => name);
+    optionalScalarsOf.set(schema, names);
+  }
+  return names;
+}
+
 /**
  * An empty string for an optional boolean or number means "not given" (the connector sends `""` for
  * unset script variables), so drop it before Ajv would reject or coerce it.
  */
 function dropEmptyOptionalScalars(value: unknown, schema: JsonSchema): void {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return;
-  const props = schema.properties as Record<string, JsonSchema> | undefined;
-  if (!props) return;
-  const required = new Set((schema.required as string[] | undefined) ?? []);
   const record = value as Record<string, unknown>;
-  for (const [name, propSchema] of Object.entries(props)) {
-    const type = propSchema.type;
-    const scalar = type === 'boolean' || type === 'number' || type === 'integer';
-    if (scalar && !required.has(name) && record[name] === '') delete record[name];
-  }
+  for (const name of optionalScalars(schema)) if (record[name] === '') delete record[name];
 }
 
 /** Validates (and coerces in place) `value`; returns it typed. Throws VALIDATION naming the field. */
