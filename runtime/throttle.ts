@@ -13,12 +13,41 @@ export interface ThrottleTicket {
 
 const READY = Promise.resolve();
 
+/** One admitted request: a plain object with methods, so admitting allocates one thing, not six. */
+class Ticket implements ThrottleTicket {
+  state: 'queued' | 'running' | 'done' = 'queued';
+  queued = false;
+  ready: Promise<void> = READY;
+  #wake: (() => void) | undefined;
+
+  constructor(private readonly throttle: RequestThrottle) {}
+
+  /** Waits for a slot: `ready` settles when #drain hands one over (or on release). */
+  queue(): void {
+    this.queued = true;
+    this.ready = new Promise<void>((resolve) => (this.#wake = resolve));
+  }
+
+  wake(): void {
+    this.#wake?.();
+  }
+
+  release(): void {
+    if (this.state === 'done') return;
+    const wasQueued = this.state === 'queued';
+    this.state = 'done';
+    // A waiter released while queued is settled too; it must check that its client is still there.
+    if (wasQueued) this.#wake?.();
+    this.throttle.free(this, wasQueued);
+  }
+}
+
 export class RequestThrottle {
   #running = 0;
   #outstanding = 0;
   /** When a running slot was last freed (or the throttle made): progress, for the liveness probe. */
   #lastFreed = Date.now();
-  readonly #queue: { start: () => void }[] = [];
+  readonly #queue: Ticket[] = [];
 
   constructor(
     private readonly maxConcurrent: number,
@@ -46,48 +75,44 @@ export class RequestThrottle {
   tryAdmit(): ThrottleTicket | undefined {
     if (this.maxOutstanding >= 0 && this.#outstanding >= this.maxOutstanding) return undefined;
     this.#outstanding++;
-    let state: 'queued' | 'running' | 'done' = 'queued';
-    let startNow: () => void = () => undefined;
-    const takeSlot = (): void => {
-      // A slot that was idle does not count as a stall.
-      if (this.#running === 0) this.#lastFreed = Date.now();
-      state = 'running';
-      this.#running++;
-    };
-    const entry = {
-      start: () => {
-        takeSlot();
-        startNow();
-      },
-    };
-    let ready = READY;
-    const queued = !(this.maxConcurrent < 0 || this.#running < this.maxConcurrent);
+    const ticket = new Ticket(this);
     // The usual case, a free slot: no promise to make and none to wait for.
-    if (!queued) takeSlot();
+    if (this.maxConcurrent < 0 || this.#running < this.maxConcurrent) this.takeSlot(ticket);
     else {
-      ready = new Promise<void>((resolve) => (startNow = resolve));
-      this.#queue.push(entry);
+      ticket.queue();
+      this.#queue.push(ticket);
     }
-    const release = (): void => {
-      if (state === 'done') return;
-      if (state === 'queued') {
-        const index = this.#queue.indexOf(entry);
-        if (index >= 0) this.#queue.splice(index, 1);
-        startNow(); // settle the waiter; it must check that its client is still there
-      } else {
-        this.#running--;
-        this.#lastFreed = Date.now();
-      }
-      state = 'done';
-      this.#outstanding--;
-      this.#drain();
-    };
-    return { ready, queued, release };
+    return ticket;
+  }
+
+  /** Marks `ticket` running in a slot (called by the throttle, or by #drain for a queued one). */
+  takeSlot(ticket: Ticket): void {
+    // A slot that was idle does not count as a stall.
+    if (this.#running === 0) this.#lastFreed = Date.now();
+    this.#running++;
+    ticket.state = 'running';
+  }
+
+  /** Gives back what `ticket` holds; runs once per ticket (Ticket.release checks). */
+  free(ticket: Ticket, wasQueued: boolean): void {
+    if (wasQueued) {
+      const index = this.#queue.indexOf(ticket);
+      if (index >= 0) this.#queue.splice(index, 1);
+    } else {
+      this.#running--;
+      this.#lastFreed = Date.now();
+    }
+    this.#outstanding--;
+    this.#drain();
   }
 
   #drain(): void {
     while (this.#queue.length > 0 && (this.maxConcurrent < 0 || this.#running < this.maxConcurrent)) {
-      this.#queue.shift()?.start();
+      const next = this.#queue.shift();
+      if (next) {
+        this.takeSlot(next);
+        next.wake();
+      }
     }
   }
 }

@@ -187,6 +187,78 @@ export interface DirectInvocation {
   timeoutMs: number | null;
 }
 
+const LATE_LOG =
+  "Warning: Unexpected call to 'log' on the context object after function execution has completed. " +
+  'Please check for asynchronous calls that are not awaited. ';
+
+/** One invocation's driver (runtime/invoke.ts): a class, so an invocation allocates little. */
+class DirectDriver implements InvocationDriver<HttpResult> {
+  readonly logContext: InvocationLogContext;
+  #state: InvocationState | undefined;
+  #done = false;
+
+  constructor(
+    private readonly shim: CoreShim,
+    private readonly plan: DirectPlan,
+    private readonly invocation: DirectInvocation,
+    functionName: string,
+  ) {
+    this.logContext = { functionName, invocationId: invocation.invocationId };
+  }
+
+  /** The library's log rules: a line after the function completed (outside postInvocation hooks) warns. */
+  readonly logHandler = (level: RpcLogLevel, ...args: unknown[]): void => {
+    const { shim, logContext } = this;
+    if (this.#done && this.#state !== 'postInvocationHooks') {
+      const where = `Function name: ${logContext.functionName}. Invocation Id: ${logContext.invocationId}.`;
+      shim.log('warning', 'system', LATE_LOG + where, logContext);
+    }
+    // util.format leaves a lone string without `%` as it is: skip the call for the common line.
+    const only = args.length === 1 ? args[0] : undefined;
+    const message = typeof only === 'string' && !only.includes('%') ? only : format(...args);
+    shim.log(level, 'user', message, logContext);
+  };
+
+  getArguments(): InvocationArguments {
+    const { library, bindings } = this.plan;
+    const { invocation } = this;
+    // Key order as the library's converter builds it (a handler may serialise the object).
+    const traceContext: Record<string, unknown> = { traceParent: invocation.traceParent };
+    if (invocation.traceState !== undefined) traceContext.traceState = invocation.traceState;
+    traceContext.attributes = {};
+    const context = new library.InvocationContext({
+      invocationId: invocation.invocationId,
+      functionName: this.logContext.functionName,
+      logHandler: this.logHandler,
+      traceContext,
+      // Fresh copies per invocation, as the library builds them.
+      options: {
+        trigger: { ...bindings.trigger },
+        return: { ...bindings.return },
+        extraInputs: [],
+        extraOutputs: [],
+      },
+    });
+    return { context, inputs: [new library.HttpRequest(invocation.http)] };
+  }
+
+  async invokeFunction(context: unknown, inputs: unknown[], callback: FunctionCallback): Promise<unknown> {
+    try {
+      return await callback(...inputs, context);
+    } finally {
+      this.#done = true;
+    }
+  }
+
+  getResponse(_context: unknown, result: unknown): Promise<HttpResult> {
+    return readAnswer(this.plan.library, result);
+  }
+
+  setState(next: InvocationState | undefined): void {
+    this.#state = next;
+  }
+}
+
 /** Runs a planned HTTP function for one request; rejects with what the handler threw or FunctionTimeoutError. */
 export function invokeDirect(
   shim: CoreShim,
@@ -194,61 +266,11 @@ export function invokeDirect(
   plan: DirectPlan,
   invocation: DirectInvocation,
 ): Promise<HttpResult> {
-  const { library, bindings } = plan;
-  const functionName = fn.metadata.name;
-  const { invocationId } = invocation;
-  const logContext: InvocationLogContext = { functionName, invocationId };
-  let state: InvocationState | undefined;
-  let done = false;
-  const logHandler = (level: RpcLogLevel, ...args: unknown[]): void => {
-    if (done && state !== 'postInvocationHooks') {
-      shim.log(
-        'warning',
-        'system',
-        "Warning: Unexpected call to 'log' on the context object after function execution has completed. " +
-          'Please check for asynchronous calls that are not awaited. ' +
-          `Function name: ${functionName}. Invocation Id: ${invocationId}.`,
-        logContext,
-      );
-    }
-    // util.format leaves a lone string without `%` as it is: skip the call for the common line.
-    const only = args.length === 1 ? args[0] : undefined;
-    const message = typeof only === 'string' && !only.includes('%') ? only : format(...args);
-    shim.log(level, 'user', message, logContext);
-  };
-  // Key order as the library's converter builds it (a handler may serialise the object).
-  const traceContext: Record<string, unknown> = { traceParent: invocation.traceParent };
-  if (invocation.traceState !== undefined) traceContext.traceState = invocation.traceState;
-  traceContext.attributes = {};
-
-  const driver: InvocationDriver<HttpResult> = {
-    getArguments(): InvocationArguments {
-      const context = new library.InvocationContext({
-        invocationId,
-        functionName,
-        logHandler,
-        traceContext,
-        // Fresh copies per invocation, as the library builds them.
-        options: {
-          trigger: { ...bindings.trigger },
-          return: { ...bindings.return },
-          extraInputs: [],
-          extraOutputs: [],
-        },
-      });
-      return { context, inputs: [new library.HttpRequest(invocation.http)] };
-    },
-    async invokeFunction(context: unknown, inputs: unknown[], callback: FunctionCallback): Promise<unknown> {
-      try {
-        return await callback(...inputs, context);
-      } finally {
-        done = true;
-      }
-    },
-    getResponse: (_context, result) => readAnswer(library, result),
-    setState(next) {
-      state = next;
-    },
-  };
-  return withDeadline(runDriver(shim, fn, driver, logContext), fn, invocationId, invocation.timeoutMs);
+  const driver = new DirectDriver(shim, plan, invocation, fn.metadata.name);
+  return withDeadline(
+    runDriver(shim, fn, driver, driver.logContext),
+    fn,
+    invocation.invocationId,
+    invocation.timeoutMs,
+  );
 }
