@@ -3,11 +3,12 @@
  * `openapi.yaml` from their specs. `--check` writes nothing and exits 1 when the committed file differs
  * (test/api/openapi-generated.test.ts runs it).
  */
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import { documentedRoutes, registeredRoutes } from '../../shared/http/registry';
 import { buildDocument } from './build';
+import { writeOrCheck } from '../generated-file';
 
 const DIST_ROOT = path.resolve(__dirname, '../..');
 const PROJECT_ROOT = path.resolve(DIST_ROOT, '..');
@@ -28,20 +29,7 @@ export async function renderOpenApi(): Promise<string> {
 }
 
 async function main(): Promise<void> {
-  const text = await renderOpenApi();
-  if (process.argv.includes('--check')) {
-    const committed = readFileSync(TARGET, 'utf8');
-    if (committed !== text) {
-      process.stderr.write(
-        'openapi.yaml differs from the operation specs: run `npm run openapi` and commit it\n',
-      );
-      process.exit(1);
-    }
-    process.stdout.write('openapi.yaml matches the operation specs\n');
-    return;
-  }
-  writeFileSync(TARGET, text);
-  process.stdout.write(`wrote ${TARGET}\n`);
+  writeOrCheck(TARGET, await renderOpenApi(), 'the operation specs', 'npm run openapi');
 }
 
 if (require.main === module) void main();
