@@ -114,6 +114,8 @@ export interface InvocationDriver<R> {
   setState(state: InvocationState | undefined): void;
 }
 
+const NO_OBSERVER: InvocationObserver = Object.freeze({});
+
 /**
  * Runs one invocation exactly like the Node worker: arguments → preInvocation hooks → handler →
  * postInvocation hooks → response. Handler errors are rethrown.
@@ -123,14 +125,25 @@ export async function runDriver<R>(
   fn: RegisteredFunction,
   driver: InvocationDriver<R>,
   logContext: InvocationLogContext,
-  observer: InvocationObserver = {},
+  observer: InvocationObserver = NO_OBSERVER,
 ): Promise<R> {
-  const hookData: Record<string, unknown> = {};
   const pending = driver.getArguments();
   // A driver that builds its arguments synchronously saves a turn of the microtask queue.
   const args = pending instanceof Promise ? await pending : pending;
   observer.argumentsReady?.();
   const context = args.context;
+  if (shim.hookCount('preInvocation') + shim.hookCount('postInvocation') + shim.hookCount('log') === 0) {
+    // No hooks (the usual case): nothing to build for them.
+    driver.setState('invocation');
+    let result: unknown;
+    try {
+      result = await driver.invokeFunction(context, args.inputs, fn.callback);
+    } finally {
+      driver.setState(undefined);
+    }
+    return driver.getResponse(context, observer.finalResult ? observer.finalResult(result, context) : result);
+  }
+  const hookData: Record<string, unknown> = {};
   logContext.hookData = hookData;
   logContext.invocationContext = context;
 

@@ -154,6 +154,7 @@ function rpcCookie(cookie: LibraryCookie): RpcHttpCookie {
   };
 }
 
+const NO_COOKIES: readonly string[] = Object.freeze([]);
 const NO_CONTENT: HttpResult = Object.freeze({
   status: 204,
   headers: [],
@@ -170,13 +171,19 @@ async function readAnswer(library: HttpLibrary, result: unknown): Promise<HttpRe
     );
   }
   const response = result instanceof library.HttpResponse ? result : new library.HttpResponse(result);
-  // One value per name, the last one winning, as the RPC record the worker builds keeps them.
-  const headers: Record<string, string> = {};
-  for (const [name, value] of response.headers.entries()) headers[name] = value;
+  // One value per name, the last one winning, as the RPC record the worker builds keeps them. Only
+  // set-cookie can come more than once (Headers joins every other name).
+  const headers: [string, string][] = [];
+  let setCookieAt = -1;
+  for (const [name, value] of response.headers.entries()) {
+    if (name !== 'set-cookie') headers.push([name, value]);
+    else if (setCookieAt < 0) setCookieAt = headers.push([name, value]) - 1;
+    else headers[setCookieAt] = [name, value];
+  }
   const cookies =
-    response.cookies.length === 0 ? [] : response.cookies.map((c) => cookieToHeader(rpcCookie(c)));
+    response.cookies.length === 0 ? NO_COOKIES : response.cookies.map((c) => cookieToHeader(rpcCookie(c)));
   const body = Buffer.from(await response.arrayBuffer());
-  return { status: response.status, headers: Object.entries(headers), cookies, body };
+  return { status: response.status, headers, cookies, body };
 }
 
 export interface DirectInvocation {

@@ -27,7 +27,7 @@ export interface HttpRequestFacts {
 export interface HttpResult {
   status: number;
   headers: [string, string][];
-  cookies: string[];
+  cookies: readonly string[];
   body: Buffer;
 }
 
