@@ -1,7 +1,7 @@
 /** `alerts.channels`: where reload-task alerts go; every channel is optional. */
 import { Type } from '@sinclair/typebox';
 import { NameValue, SecretNameValue } from './common';
-import { nullable, optionalString, section, strictObject, stringEnum } from './kit';
+import { listSetting, nullable, optionalString, section, strictObject, stringEnum } from './kit';
 
 export const AlertOutcomeSchema = stringEnum(['failed', 'aborted', 'success']);
 
@@ -11,10 +11,7 @@ export const taskSelectionProperties = {
     default: [],
     description: 'Tasks carrying any of these tags.',
   }),
-  customProperty: Type.Array(NameValue, {
-    default: [],
-    description: 'Tasks with any of these custom property values ({ name, value }).',
-  }),
+  customProperty: listSetting(NameValue, 'Tasks with any of these custom property values ({ name, value }).'),
 };
 
 /** Settings every channel has; null means "as the alerts section says". */
@@ -48,10 +45,7 @@ export const AlertWebhook = strictObject({
     default: 'POST',
     description: 'POST/PUT send JSON; GET sends the fields as query parameters.',
   }),
-  headers: Type.Array(SecretNameValue, {
-    default: [],
-    description: 'Extra request headers [{ name, value }].',
-  }),
+  headers: listSetting(SecretNameValue, 'Extra request headers [{ name, value }].'),
   ...channelFilters,
 });
 
@@ -111,10 +105,7 @@ export const AlertChannels = section(
       ...channelFilters,
       maxScriptLogChars: maxScriptLogChars('Script-log characters per card; head and tail are kept.'),
     }),
-    webhook: Type.Array(AlertWebhook, {
-      default: [],
-      description: 'Generic webhooks [{ name, url, method, headers, outcomes, tasks }].',
-    }),
+    webhook: listSetting(AlertWebhook, 'Generic webhooks [{ name, url, method, headers, outcomes, tasks }].'),
     email: Email,
     mqtt: section({
       enabled: Type.Boolean({

@@ -2,7 +2,7 @@
 import { Type } from '@sinclair/typebox';
 import { endpointFlagsSchema } from '../endpoints';
 import { NameValue } from './common';
-import { section, stringEnum } from './kit';
+import { listSetting, section, stringEnum } from './kit';
 
 const names = (description: string) =>
   Type.Array(Type.String({ minLength: 1 }), { default: [], description });
@@ -17,10 +17,7 @@ const StartTaskFilter = section(
       {
         taskId: names('Allowed task ids.'),
         tag: names('Tasks carrying one of these tags are allowed.'),
-        customProperty: Type.Array(NameValue, {
-          default: [],
-          description: 'Tasks with one of these custom property values are allowed.',
-        }),
+        customProperty: listSetting(NameValue, 'Tasks with one of these custom property values are allowed.'),
       },
       { description: 'Tasks allowed when the filter is enabled.' },
     ),

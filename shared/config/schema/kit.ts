@@ -10,6 +10,7 @@ import {
   type ObjectOptions,
   type SchemaOptions,
   type Static,
+  type TArray,
   type TObject,
   type TProperties,
   type TSchema,
@@ -53,4 +54,9 @@ export function stringEnum<const V extends readonly string[]>(
 /** A non-empty string setting that is off (null) unless set. */
 export function optionalString(description: string, options: SchemaOptions = {}): TUnsafe<string | null> {
   return nullable(Type.String({ minLength: 1 }), { default: null, description, ...options });
+}
+
+/** A list setting that defaults to empty (approved directories, extra headers, name/value pairs, …). */
+export function listSetting<T extends TSchema>(item: T, description: string): TArray<T> {
+  return Type.Array(item, { default: [], description });
 }

@@ -1,7 +1,7 @@
 /** `slack` and `newRelic`: the two outbound services callers post to through the API. */
 import { Type } from '@sinclair/typebox';
 import { NameValue, SecretNameValue } from './common';
-import { optionalString, section, strictObject } from './kit';
+import { listSetting, optionalString, section, strictObject } from './kit';
 
 const timeoutMs = (description: string) =>
   Type.Integer({ minimum: 100, maximum: 120000, default: 10000, description });
@@ -35,10 +35,7 @@ export const NewRelicAccount = strictObject({
 
 export const NewRelicSection = section(
   {
-    accounts: Type.Array(NewRelicAccount, {
-      default: [],
-      description: 'Accounts events and metrics can be sent to.',
-    }),
+    accounts: listSetting(NewRelicAccount, 'Accounts events and metrics can be sent to.'),
     eventUrl: Type.String({
       pattern: '^https?://',
       default: 'https://insights-collector.eu01.nr-data.net',
@@ -49,14 +46,8 @@ export const NewRelicSection = section(
       default: 'https://insights-collector.eu01.nr-data.net/metric/v1',
       description: 'Metric API URL.',
     }),
-    headers: Type.Array(SecretNameValue, {
-      default: [],
-      description: 'Extra request headers [{ name, value }].',
-    }),
-    staticAttributes: Type.Array(NameValue, {
-      default: [],
-      description: 'Attributes added to every event and metric [{ name, value }].',
-    }),
+    headers: listSetting(SecretNameValue, 'Extra request headers [{ name, value }].'),
+    staticAttributes: listSetting(NameValue, 'Attributes added to every event and metric [{ name, value }].'),
     timeoutMs: timeoutMs('Timeout of a call to New Relic (ms).'),
   },
   { description: 'New Relic.' },
