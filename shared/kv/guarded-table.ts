@@ -16,8 +16,11 @@ export function guarded<T>(table: StateTable<T>, log: Logger | undefined): State
     });
   };
   // One small wrapper per method (no rest arguments): `get` runs twice on every key-value read.
+  const peek = table.peek?.bind(table);
   return {
     get: (partition, row) => table.get(partition, row).catch(translate),
+    // An in-memory read cannot meet an unavailable store: nothing to translate.
+    ...(peek ? { peek } : {}),
     list: (partition) => table.list(partition).catch(translate),
     insert: (partition, row, value) => table.insert(partition, row, value).catch(translate),
     put: (partition, row, value, etag) => table.put(partition, row, value, etag).catch(translate),

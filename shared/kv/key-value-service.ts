@@ -19,6 +19,7 @@ import {
   MAX_BATCH_OPS,
   StateTooLargeError,
   type StateBatchOp,
+  type StateEntity,
   type StateTable,
 } from '../state/store';
 import {
@@ -97,10 +98,21 @@ export class KeyValueService {
 
   /** The live entry; undefined when the key is missing or expired. Throws KV_NAMESPACE_NOT_FOUND. */
   async get(namespace: string, key: string): Promise<KvEntry | undefined> {
-    // The hottest read (GET /v4/keyvalues): two reads, without the nested helpers' extra awaits.
-    const ns = await this.table.get(INDEX, nsRow(namespace));
+    const { table } = this;
+    if (table.peek) return this.getNow(table.peek.bind(table), namespace, key);
+    const ns = await table.get(INDEX, nsRow(namespace));
     if (ns?.value.kind !== 'ns') throw nsNotFound(namespace);
-    const entity = await this.table.get(genPartition(ns.value.gen), keyRow(key));
+    return this.liveEntry(namespace, await table.get(genPartition(ns.value.gen), keyRow(key)));
+  }
+
+  /** `get` from an in-memory backend: the two reads at once, no promise (GET /v4/keyvalues is hot). */
+  private getNow(peek: NonNullable<StateTable<KvRecord>['peek']>, namespace: string, key: string) {
+    const ns = peek(INDEX, nsRow(namespace));
+    if (ns?.value.kind !== 'ns') throw nsNotFound(namespace);
+    return this.liveEntry(namespace, peek(genPartition(ns.value.gen), keyRow(key)));
+  }
+
+  private liveEntry(namespace: string, entity: StateEntity<KvRecord> | undefined): KvEntry | undefined {
     const entry = entity?.value;
     return entry?.kind === 'entry' && this.live(entry) ? this.toEntry(namespace, entry) : undefined;
   }
@@ -113,11 +125,18 @@ export class KeyValueService {
   }
 
   /** The live entry. Throws KV_NAMESPACE_NOT_FOUND or KV_KEY_NOT_FOUND. */
-  async entry(namespace: string, key: string): Promise<KvEntry> {
-    // A key is the usual case (GET /v4/keyvalues): straight to the read, one async layer less.
-    const found = key !== '' ? await this.get(namespace, key) : await this.lookup(namespace, key);
-    if (!found) throw keyNotFound(namespace, key);
-    return found;
+  entry(namespace: string, key: string): Promise<KvEntry> {
+    const { table } = this;
+    if (key !== '' && table.peek) {
+      // In-memory backend, a key given (the usual GET /v4/keyvalues): answered without async layers.
+      try {
+        const found = this.getNow(table.peek.bind(table), namespace, key);
+        return found ? Promise.resolve(found) : Promise.reject(keyNotFound(namespace, key));
+      } catch (err) {
+        return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+      }
+    }
+    return this.lookup(namespace, key).then((found) => found ?? Promise.reject(keyNotFound(namespace, key)));
   }
 
   /** Live keys in insertion order. Throws KV_NAMESPACE_NOT_FOUND. */

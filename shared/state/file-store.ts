@@ -277,8 +277,12 @@ class FileTable<T> implements StateTable<T> {
   }
 
   get(partition: string, row: string): Promise<StateEntity<T> | undefined> {
+    return Promise.resolve(this.peek(partition, row));
+  }
+
+  peek(partition: string, row: string): StateEntity<T> | undefined {
     const stored = this.partitions.get(partition)?.rows.get(row);
-    return Promise.resolve(stored ? this.entity(partition, row, stored) : undefined);
+    return stored ? this.entity(partition, row, stored) : undefined;
   }
 
   list(partition?: string): Promise<StateEntity<T>[]> {

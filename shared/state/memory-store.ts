@@ -46,6 +46,10 @@ function memoryTable<T>(): StateTable<T> {
       const stored = partitions.get(partition)?.get(row);
       return Promise.resolve(stored ? entity(partition, row, stored) : undefined);
     },
+    peek(partition, row) {
+      const stored = partitions.get(partition)?.get(row);
+      return stored ? entity(partition, row, stored) : undefined;
+    },
     list(partition) {
       const out: StateEntity<T>[] = [];
       for (const [p, rows] of partitions) {

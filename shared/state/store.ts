@@ -56,6 +56,11 @@ export const MAX_BATCH_OPS = 100;
 
 export interface StateTable<T> {
   get(partition: string, row: string): Promise<StateEntity<T> | undefined>;
+  /**
+   * `get` answered at once, for backends that hold their data in memory (memory, file): same copy,
+   * no promise. Absent where a read is I/O (table); callers then use `get`.
+   */
+  peek?(partition: string, row: string): StateEntity<T> | undefined;
   /** Every entity of one partition, or of the whole table when `partition` is omitted. */
   list(partition?: string): Promise<StateEntity<T>[]>;
   /** Creates the entity; StateConflictError when it already exists (the claim primitive). */
