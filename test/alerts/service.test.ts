@@ -9,13 +9,14 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import { AlertService } from '../../shared/alerts/service';
 import type { ButlerConfig } from '../../shared/config/types';
 import { defaultConfig } from '../../shared/config/load';
-import type { Logger } from '../../shared/log';
+import { silentLogger } from '../../shared/log';
 import { SenseClient } from '../../shared/sense/client';
 import { createMemoryStateStore } from '../../shared/state/memory-store';
 import type { StateStore } from '../../shared/state/store';
 import { startHttpSink, type HttpSink } from '../helpers/alert-sinks';
 import { createTestPki, type TestPki } from '../helpers/pki';
 import { FIXTURE, SenseSim } from '../sensesim/index';
+import { senseConfig } from '../sense/setup';
 import { alertsConfig } from './sample-event';
 
 let pki: TestPki;
@@ -24,26 +25,14 @@ let sense: SenseClient;
 let sink: HttpSink;
 let state: StateStore;
 const services: AlertService[] = [];
-const quiet: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
 before(async () => {
   pki = await createTestPki();
   sim = await SenseSim.start({ pki });
   sink = await startHttpSink();
-  sense = new SenseClient({
-    host: sim.host,
-    qrsPort: sim.qrsPort,
-    enginePort: sim.enginePort,
-    serverName: 'localhost',
-    cert: pki.clientCert,
-    key: pki.clientKey,
-    ca: pki.caCert,
-    rejectUnauthorized: true,
-    userDirectory: 'INTERNAL',
-    userId: 'sa_repository',
-    timeoutMs: 5000,
-    reloadWaitMs: 1000,
-  });
+  sense = new SenseClient(
+    senseConfig(pki, sim, { host: sim.host, serverName: 'localhost', timeoutMs: 5000 }),
+  );
   sim.notifications.knobs.suppress = true;
 });
 after(async () => {
@@ -67,7 +56,7 @@ function service(rateLimitSeconds = 0): AlertService {
       ];
     }),
   };
-  const s = new AlertService({ config, qrs: () => sense.qrs, state, log: quiet, scriptLogWaitMs: 0 });
+  const s = new AlertService({ config, qrs: () => sense.qrs, state, log: silentLogger, scriptLogWaitMs: 0 });
   services.push(s);
   return s;
 }

@@ -11,9 +11,9 @@ import { ScheduleService } from '../../shared/scheduler/service';
 import { CLAIM_PARTITION, CLAIMS_TABLE } from '../../shared/scheduler/store';
 import { createMemoryStateStore } from '../../shared/state/memory-store';
 import type { StateStore } from '../../shared/state/store';
+import { silentLogger } from '../../shared/log';
 
 const TASK = 'fb0f317d-da91-4b86-aafa-0174ae1e8c8f';
-const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
 function harness(start: string, result: TaskStartResult = { ok: true, executionId: 'exec-1' }) {
   const clock = { now: new Date(start) };
@@ -23,7 +23,7 @@ function harness(start: string, result: TaskStartResult = { ok: true, executionI
   const runner = (s: StateStore = store) =>
     new ScheduleRunner(s, {
       now,
-      log: quiet,
+      log: silentLogger,
       startTask: (taskId) => {
         started.push(`${taskId}@${clock.now.toISOString()}`);
         return Promise.resolve(result);

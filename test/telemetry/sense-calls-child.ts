@@ -22,14 +22,13 @@ import type { TestPki } from '../helpers/pki';
 import { senseConfig } from '../sense/setup';
 import { FIXTURE } from '../sensesim/fixtures';
 import { SenseSim } from '../sensesim/index';
-
-const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
+import { silentLogger } from '../../shared/log';
 
 async function main(): Promise<void> {
   const pki = JSON.parse(process.env.TEST_PKI ?? '') as TestPki;
   const sim = await SenseSim.start({ pki, strictUser: true });
   const sense = senseConfig(pki, sim, { timeoutMs: 5000 });
-  const services = buildServices({ ...defaultConfig(), sense }, quiet);
+  const services = buildServices({ ...defaultConfig(), sense }, silentLogger);
   try {
     const client = services.sense();
     await client.qrs.tasksByIds([FIXTURE.taskReloadSales]);

@@ -7,12 +7,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { defaultConfig } from '../../shared/config/load';
 import { isApiError } from '../../shared/http/errors';
-import type { Logger } from '../../shared/log';
+import { silentLogger } from '../../shared/log';
 import { MqttService } from '../../shared/mqtt/mqtt-service';
 import { publishTopicProblem, topicMatches } from '../../shared/mqtt/topic';
 import { startBroker, subscribe, type TestBroker } from '../helpers/mqtt-broker';
-
-const quiet: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
 function mqttConfig(overrides: Record<string, unknown>) {
   return { ...defaultConfig({ cwd: process.cwd() }).mqtt, ...overrides };
@@ -35,7 +33,7 @@ describe('against a broker that never acknowledges QoS 1', () => {
   before(async () => {
     broker = await startBroker({ holdQos1: 'stuck/#' });
     service = new MqttService(mqttConfig({ enabled: true, url: broker.url, publishTimeoutMs: 300 }), {
-      log: quiet,
+      log: silentLogger,
     });
     service.start();
   });
@@ -67,12 +65,14 @@ describe('against a broker that never acknowledges QoS 1', () => {
 });
 
 test('disabled → MQTT_DISABLED; closed → MQTT_UNAVAILABLE saying so', async () => {
-  const off = new MqttService(mqttConfig({ enabled: false }), { log: quiet });
+  const off = new MqttService(mqttConfig({ enabled: false }), { log: silentLogger });
   off.start();
   assert.equal((await rejection(off.publish('a', 'b'))).code, 'MQTT_DISABLED');
   await off.close();
 
-  const closed = new MqttService(mqttConfig({ enabled: true, url: 'mqtt://localhost:1' }), { log: quiet });
+  const closed = new MqttService(mqttConfig({ enabled: true, url: 'mqtt://localhost:1' }), {
+    log: silentLogger,
+  });
   await closed.close();
   const err = await rejection(closed.publish('a', 'b'));
   assert.equal(err.code, 'MQTT_UNAVAILABLE');
@@ -93,7 +93,7 @@ test('topic filters match like a broker: + one level, # the rest, $ topics only 
 });
 
 test('a URL without a host never stops start-up; publish says what is wrong', async () => {
-  const service = new MqttService(mqttConfig({ enabled: true, url: 'mqtt://' }), { log: quiet });
+  const service = new MqttService(mqttConfig({ enabled: true, url: 'mqtt://' }), { log: silentLogger });
   service.start();
   const err = await rejection(service.publish('a', 'b'));
   assert.equal(err.code, 'MQTT_UNAVAILABLE');
