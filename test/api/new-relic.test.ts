@@ -5,9 +5,10 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
-import { captureConsole, type ConsoleCapture } from '../helpers/console-capture';
-import { startHttpSink, type HttpSink, type SinkRequest } from '../helpers/http-sink';
-import { startProductHost, type ProductHost } from '../helpers/product-host';
+import type { ConsoleCapture } from '../helpers/console-capture';
+import type { HttpSink, SinkRequest } from '../helpers/http-sink';
+import type { ProductHost } from '../helpers/product-host';
+import { startSinkHost, type SinkHost } from '../helpers/sink-host';
 
 const KEYS = { main: 'NRAK-main-secret-0a1b', backup: 'NRAK-backup-secret-2c3d' };
 let sink: HttpSink;
@@ -15,35 +16,28 @@ let api: ProductHost;
 let hostLog: string[];
 let processLog: ConsoleCapture;
 
+let env: SinkHost | undefined;
+
 before(async () => {
-  sink = await startHttpSink();
-  hostLog = [];
-  processLog = captureConsole();
-  api = await startProductHost({
-    log: (line) => hostLog.push(line),
-    config: {
-      newRelic: {
-        accounts: [
-          { name: 'main', insertApiKey: KEYS.main, accountId: '1234567' },
-          { name: 'backup', insertApiKey: KEYS.backup, accountId: '7654321' },
-        ],
-        eventUrl: `${sink.url}/`,
-        metricUrl: `${sink.url}/metric/v1`,
-        headers: [{ name: 'X-Team', value: 'bi' }],
-        staticAttributes: [
-          { name: 'env', value: 'test' },
-          { name: 'service', value: 'butler' },
-        ],
-        timeoutMs: 300,
-      },
+  env = await startSinkHost((url) => ({
+    newRelic: {
+      accounts: [
+        { name: 'main', insertApiKey: KEYS.main, accountId: '1234567' },
+        { name: 'backup', insertApiKey: KEYS.backup, accountId: '7654321' },
+      ],
+      eventUrl: `${url}/`,
+      metricUrl: `${url}/metric/v1`,
+      headers: [{ name: 'X-Team', value: 'bi' }],
+      staticAttributes: [
+        { name: 'env', value: 'test' },
+        { name: 'service', value: 'butler' },
+      ],
+      timeoutMs: 300,
     },
-  });
+  }));
+  ({ sink, api, hostLog, processLog } = env);
 });
-after(async () => {
-  processLog?.restore();
-  await api?.close();
-  await sink?.close();
-});
+after(() => env?.close());
 beforeEach(() => {
   sink.requests.length = 0;
   sink.answer = () => ({ status: 202, body: '{"success":true}' });

@@ -5,9 +5,10 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, test } from 'node:test';
-import { captureConsole, type ConsoleCapture } from '../helpers/console-capture';
-import { startHttpSink, type HttpSink } from '../helpers/http-sink';
-import { startProductHost, type ProductHost } from '../helpers/product-host';
+import type { ConsoleCapture } from '../helpers/console-capture';
+import type { HttpSink } from '../helpers/http-sink';
+import type { ProductHost } from '../helpers/product-host';
+import { startSinkHost, type SinkHost } from '../helpers/sink-host';
 
 const HOOK_SECRET = 'T0001/B0002/hook-secret-7f3a';
 let sink: HttpSink;
@@ -15,20 +16,15 @@ let api: ProductHost;
 let hostLog: string[];
 let processLog: ConsoleCapture;
 
+let env: SinkHost | undefined;
+
 before(async () => {
-  sink = await startHttpSink();
-  hostLog = [];
-  processLog = captureConsole();
-  api = await startProductHost({
-    log: (line) => hostLog.push(line),
-    config: { slack: { webhookUrl: `${sink.url}/services/${HOOK_SECRET}`, timeoutMs: 300 } },
-  });
+  env = await startSinkHost((url) => ({
+    slack: { webhookUrl: `${url}/services/${HOOK_SECRET}`, timeoutMs: 300 },
+  }));
+  ({ sink, api, hostLog, processLog } = env);
 });
-after(async () => {
-  processLog?.restore();
-  await api?.close();
-  await sink?.close();
-});
+after(() => env?.close());
 beforeEach(() => {
   sink.requests.length = 0;
   sink.answer = () => ({ status: 200, body: 'ok' });
