@@ -116,6 +116,20 @@ export interface InvocationDriver<R> {
 
 const NO_OBSERVER: InvocationObserver = Object.freeze({});
 
+/** Runs `step` with the driver in `state` (the library's late-log warning reads it), then clears it. */
+async function inState<T>(
+  driver: InvocationDriver<unknown>,
+  state: InvocationState,
+  step: () => Promise<T>,
+): Promise<T> {
+  driver.setState(state);
+  try {
+    return await step();
+  } finally {
+    driver.setState(undefined);
+  }
+}
+
 /**
  * Runs one invocation exactly like the Node worker: arguments → preInvocation hooks → handler →
  * postInvocation hooks → response. Handler errors are rethrown.
@@ -134,13 +148,9 @@ export async function runDriver<R>(
   const context = args.context;
   if (shim.hookCount('preInvocation') + shim.hookCount('postInvocation') + shim.hookCount('log') === 0) {
     // No hooks (the usual case): nothing to build for them.
-    driver.setState('invocation');
-    let result: unknown;
-    try {
-      result = await driver.invokeFunction(context, args.inputs, fn.callback);
-    } finally {
-      driver.setState(undefined);
-    }
+    const result = await inState(driver, 'invocation', () =>
+      driver.invokeFunction(context, args.inputs, fn.callback),
+    );
     return driver.getResponse(context, observer.finalResult ? observer.finalResult(result, context) : result);
   }
   const hookData: Record<string, unknown> = {};
@@ -157,12 +167,7 @@ export async function runDriver<R>(
       functionCallback: fn.callback,
       inputs: args.inputs,
     };
-    driver.setState('preInvocationHooks');
-    try {
-      await shim.runHooks('preInvocation', preContext);
-    } finally {
-      driver.setState(undefined);
-    }
+    await inState(driver, 'preInvocationHooks', () => shim.runHooks('preInvocation', preContext));
     inputs = preContext.inputs as unknown[];
     callback = preContext.functionCallback as FunctionCallback;
   }
@@ -175,21 +180,15 @@ export async function runDriver<R>(
     result: null,
     error: null,
   };
-  driver.setState('invocation');
   try {
-    postContext.result = await driver.invokeFunction(context, inputs, callback);
+    postContext.result = await inState(driver, 'invocation', () =>
+      driver.invokeFunction(context, inputs, callback),
+    );
   } catch (err) {
     postContext.error = err;
-  } finally {
-    driver.setState(undefined);
   }
   if (shim.hookCount('postInvocation') > 0) {
-    driver.setState('postInvocationHooks');
-    try {
-      await shim.runHooks('postInvocation', postContext);
-    } finally {
-      driver.setState(undefined);
-    }
+    await inState(driver, 'postInvocationHooks', () => shim.runHooks('postInvocation', postContext));
   }
   if (postContext.error !== null && postContext.error !== undefined) {
     // Rethrow exactly what the handler (or a hook) threw, as the worker does.
