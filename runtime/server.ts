@@ -4,7 +4,7 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
 import type { Socket } from 'node:net';
 import tls, { type TLSSocket } from 'node:tls';
-import { bodyAlreadyRead, bodyPending, declaresBodyOver, readBodyWithLimit } from './pipeline/body';
+import { bodyPending, declaresBodyOver, readBodyWithLimit } from './pipeline/body';
 import { isBuiltInPath, serveBuiltIn } from './pipeline/builtins';
 import type { PipelineContext } from './pipeline/context';
 import { resolveFunction, serveFunction } from './pipeline/function-request';
@@ -99,9 +99,11 @@ async function handle(
       await serveFunction(ctx, req, res, method, url, target, undefined);
       return;
     }
-    const read =
-      bodyAlreadyRead(req) ??
-      (await readBodyWithLimit(req, ctx.settings.bodyLimitBytes, ctx.settings.limits.bodyIdleTimeoutMs));
+    const read = await readBodyWithLimit(
+      req,
+      ctx.settings.bodyLimitBytes,
+      ctx.settings.limits.bodyIdleTimeoutMs,
+    );
     if (!read.ok) {
       answerUnreadBody(res, read.reason);
       return;

@@ -22,18 +22,14 @@ export function bodyPending(req: IncomingMessage): boolean {
 }
 
 /**
- * The body when it is known to be empty without waiting (already parsed, or no Content-Length and no
- * Transfer-Encoding, which in HTTP/1.1 means no body: most GETs); undefined when it must be read.
+ * True when the body is known to be empty without waiting: already parsed with nothing buffered, or no
+ * Content-Length and no Transfer-Encoding (in HTTP/1.1 that means no body: most GETs).
  */
-export function bodyAlreadyRead(req: IncomingMessage): BodyResult | undefined {
-  const empty = req.complete ? req.readableLength === 0 : !bodyPending(req);
-  if (!empty) return undefined;
-  // Let the (empty) stream finish on its own; nothing will be buffered.
-  req.resume();
-  return EMPTY_READ;
+export function knownEmptyBody(req: IncomingMessage): boolean {
+  return req.complete ? req.readableLength === 0 : !bodyPending(req);
 }
 
-const EMPTY_READ: BodyResult = Object.freeze({ ok: true, body: NO_BODY });
+const EMPTY_READ: Promise<BodyResult> = Promise.resolve({ ok: true, body: NO_BODY });
 
 /**
  * Reads the request body up to `limit` bytes. A declared Content-Length over the limit is refused before
@@ -46,10 +42,10 @@ export function readBodyWithLimit(
   idleMs: number | null = null,
 ): Promise<BodyResult> {
   if (declaresBodyOver(req, limit)) return Promise.resolve({ ok: false, reason: 'too-large' });
-  // Already parsed with nothing buffered (e.g. a GET): no listeners, no timer.
-  if (req.complete && req.readableLength === 0) {
+  // Nothing to wait for (e.g. a GET): no listeners, no timer; the empty stream finishes on its own.
+  if (knownEmptyBody(req)) {
     req.resume();
-    return Promise.resolve({ ok: true, body: NO_BODY });
+    return EMPTY_READ;
   }
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
