@@ -100,10 +100,12 @@ interface Summary {
   errors: number;
   /** Server-side CPU per answered request (host, plus the simulator for Sense targets). */
   cpuUsPerRequest: number;
+  /** The load generator's own CPU per request (for a direct QRS start: the mTLS client's share). */
+  clientCpuUsPerRequest: number;
   rounds: Measured[];
 }
 
-type Measured = LoadResult & { cpuUsPerRequest: number };
+type Measured = LoadResult & { cpuUsPerRequest: number; loadCpuUsPerRequest: number };
 
 function summarise(rounds: Measured[]): Summary {
   return {
@@ -111,6 +113,7 @@ function summarise(rounds: Measured[]): Summary {
     p50Ms: median(rounds.map((r) => r.p50Ms)),
     p99Ms: median(rounds.map((r) => r.p99Ms)),
     cpuUsPerRequest: Math.round(median(rounds.map((r) => r.cpuUsPerRequest))),
+    clientCpuUsPerRequest: Math.round(median(rounds.map((r) => r.loadCpuUsPerRequest))),
     errors: rounds.reduce((sum, r) => sum + r.errors, 0),
     rounds,
   };
@@ -271,12 +274,18 @@ async function main(): Promise<void> {
     for (let round = 1; round <= rounds; round++) {
       for (const [name, target] of active) {
         const cpuBefore = await cpuOfAll(servers[name] ?? []);
+        const loadCpuBefore = process.cpuUsage();
         const load = await runLoad(target, { connections, durationMs: seconds * 1000 });
+        const loadCpu = process.cpuUsage(loadCpuBefore);
         const cpuUsed = (await cpuOfAll(servers[name] ?? [])) - cpuBefore;
-        const result = { ...load, cpuUsPerRequest: Math.round(cpuUsed / Math.max(1, load.requests)) };
+        const result = {
+          ...load,
+          cpuUsPerRequest: Math.round(cpuUsed / Math.max(1, load.requests)),
+          loadCpuUsPerRequest: Math.round((loadCpu.user + loadCpu.system) / Math.max(1, load.requests)),
+        };
         results.set(name, [...(results.get(name) ?? []), result]);
         process.stdout.write(
-          `round ${round} ${name.padEnd(9)} ${String(result.rps).padStart(6)} req/s  p50 ${result.p50Ms} ms  p99 ${result.p99Ms} ms  server CPU ${result.cpuUsPerRequest} µs/req  errors ${result.errors}\n`,
+          `round ${round} ${name.padEnd(9)} ${String(result.rps).padStart(6)} req/s  p50 ${result.p50Ms} ms  p99 ${result.p99Ms} ms  server CPU ${result.cpuUsPerRequest} µs/req  client CPU ${result.loadCpuUsPerRequest} µs/req  errors ${result.errors}\n`,
         );
       }
     }
@@ -334,6 +343,7 @@ async function main(): Promise<void> {
             'p50 ms': s.p50Ms,
             'p99 ms': s.p99Ms,
             'server CPU µs/req': s.cpuUsPerRequest,
+            'client CPU µs/req': s.clientCpuUsPerRequest,
             errors: s.errors,
           },
         ]),

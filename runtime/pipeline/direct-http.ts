@@ -18,36 +18,18 @@ import type {
   InvocationArguments,
   InvocationState,
   RpcBindingInfo,
-  RpcHttpCookie,
   RpcHttpData,
   RpcLogLevel,
 } from '../core-types';
 import { runDriver, withDeadline, type InvocationDriver } from '../invoke';
-import { cookieToHeader, type HttpResult } from './rpc-http';
-
-interface LibraryHttpResponse {
-  readonly status: number;
-  readonly headers: { entries(): IterableIterator<[string, string]> };
-  readonly cookies: LibraryCookie[];
-  arrayBuffer(): Promise<ArrayBuffer>;
-}
-
-interface LibraryCookie {
-  name?: unknown;
-  value?: unknown;
-  domain?: unknown;
-  path?: unknown;
-  expires?: unknown;
-  secure?: unknown;
-  httpOnly?: unknown;
-  sameSite?: unknown;
-  maxAge?: unknown;
-}
+import { bufferedRequest } from './buffered-request';
+import { readAnswer, type HttpResponseClass } from './direct-answer';
+import type { HttpResult } from './rpc-http';
 
 /** The three classes of `@azure/functions` the driver builds, taken from the app's own copy. */
 interface HttpLibrary {
   HttpRequest: new (init: RpcHttpData) => unknown;
-  HttpResponse: new (init: object) => LibraryHttpResponse;
+  HttpResponse: HttpResponseClass;
   InvocationContext: new (init: Record<string, unknown>) => unknown;
 }
 
@@ -100,90 +82,17 @@ export function directPlanFor(shim: CoreShim, fn: RegisteredFunction): DirectPla
   return plan ?? undefined;
 }
 
-/** The library's cookie conversion (toRpcHttpCookie), with its type checks and messages. */
-function rpcCookie(cookie: LibraryCookie): RpcHttpCookie {
-  const fail = (expected: string, value: unknown, name: string): never => {
-    throw new Error(
-      `A '${expected}' type was expected instead of a '${typeof value}' type. Cannot parse value of '${name}'.`,
-    );
-  };
-  const text = (value: unknown, name: string): string | undefined => {
-    if (typeof value === 'string') return value;
-    return value === null || value === undefined ? undefined : fail('string', value, name);
-  };
-  const flag = (value: unknown, name: string): { value: boolean } | undefined => {
-    if (typeof value === 'boolean') return { value };
-    return value === null || value === undefined ? undefined : fail('boolean', value, name);
-  };
-  let maxAge: { value: number } | undefined;
-  if (typeof cookie.maxAge === 'number') maxAge = { value: cookie.maxAge };
-  else if (typeof cookie.maxAge === 'string' && !Number.isNaN(Number(cookie.maxAge))) {
-    maxAge = { value: Number.parseFloat(cookie.maxAge) };
-  } else if (cookie.maxAge !== null && cookie.maxAge !== undefined)
-    fail('number', cookie.maxAge, 'cookie.maxAge');
-  let expires: { value: { seconds: number } } | undefined;
-  if (cookie.expires !== null && cookie.expires !== undefined) {
-    const ms = typeof cookie.expires === 'number' ? cookie.expires : (cookie.expires as Date).getTime?.();
-    if (typeof ms !== 'number') {
-      throw new Error(
-        `A 'number' or 'Date' input was expected instead of a '${typeof cookie.expires}'. Cannot parse value of 'cookie.expires'.`,
-      );
-    }
-    if (ms && ms >= 0) expires = { value: { seconds: Math.round(ms / 1000) } };
-  }
-  const sameSite = typeof cookie.sameSite === 'string' ? cookie.sameSite.toLocaleLowerCase() : '';
-  const domain = text(cookie.domain, 'cookie.domain');
-  const path = text(cookie.path, 'cookie.path');
-  return {
-    name: text(cookie.name, 'cookie.name') ?? '',
-    value: text(cookie.value, 'cookie.value') ?? '',
-    domain: domain === undefined ? null : { value: domain },
-    path: path === undefined ? null : { value: path },
-    expires: expires ?? null,
-    secure: flag(cookie.secure, 'cookie.secure') ?? null,
-    httpOnly: flag(cookie.httpOnly, 'cookie.httpOnly') ?? null,
-    sameSite:
-      sameSite === 'lax'
-        ? 'lax'
-        : sameSite === 'strict'
-          ? 'strict'
-          : sameSite === 'none'
-            ? 'explicitNone'
-            : 'none',
-    maxAge: maxAge ?? null,
-  };
-}
-
-const NO_COOKIES: readonly string[] = Object.freeze([]);
-const NO_CONTENT: HttpResult = Object.freeze({
-  status: 204,
-  headers: [],
-  cookies: [],
-  body: Buffer.alloc(0),
-});
-
-/** The handler's answer as the host writes it; the library's rules for what an answer may be. */
-async function readAnswer(library: HttpLibrary, result: unknown): Promise<HttpResult> {
-  if (result === null || result === undefined) return NO_CONTENT;
-  if (typeof result !== 'object') {
-    throw new Error(
-      'The HTTP response must be an object with optional properties "body", "status", "headers", and "cookies".',
-    );
-  }
-  const response = result instanceof library.HttpResponse ? result : new library.HttpResponse(result);
-  // One value per name, the last one winning, as the RPC record the worker builds keeps them. Only
-  // set-cookie can come more than once (Headers joins every other name).
-  const headers: [string, string][] = [];
-  let setCookieAt = -1;
-  for (const [name, value] of response.headers.entries()) {
-    if (name !== 'set-cookie') headers.push([name, value]);
-    else if (setCookieAt < 0) setCookieAt = headers.push([name, value]) - 1;
-    else headers[setCookieAt] = [name, value];
-  }
-  const cookies =
-    response.cookies.length === 0 ? NO_COOKIES : response.cookies.map((c) => cookieToHeader(rpcCookie(c)));
-  const body = Buffer.from(await response.arrayBuffer());
-  return { status: response.status, headers, cookies, body };
+/**
+ * The request data with a `nativeRequest` that keeps the body's bytes (runtime/pipeline/buffered-request.ts),
+ * for a request the library would give a body: any verb but GET and HEAD, the bytes the host read.
+ */
+function withBufferedBody(http: RpcHttpData): RpcHttpData {
+  const bytes = http.body?.bytes;
+  const method = http.method?.toLowerCase();
+  if (!bytes || !http.url || !http.headers || http.nullableHeaders || method === 'get' || method === 'head')
+    return http;
+  const nativeRequest = bufferedRequest(http.url, http.method ?? '', http.headers, Buffer.from(bytes));
+  return nativeRequest ? ({ ...http, nativeRequest } as RpcHttpData) : http;
 }
 
 export interface DirectInvocation {
@@ -246,7 +155,7 @@ class DirectDriver implements InvocationDriver<HttpResult> {
         extraOutputs: [],
       },
     });
-    return { context, inputs: [new library.HttpRequest(invocation.http)] };
+    return { context, inputs: [new library.HttpRequest(withBufferedBody(invocation.http))] };
   }
 
   async invokeFunction(context: unknown, inputs: unknown[], callback: FunctionCallback): Promise<unknown> {
@@ -258,7 +167,7 @@ class DirectDriver implements InvocationDriver<HttpResult> {
   }
 
   getResponse(_context: unknown, result: unknown): Promise<HttpResult> {
-    return readAnswer(this.plan.library, result);
+    return readAnswer(this.plan.library.HttpResponse, result);
   }
 
   setState(next: InvocationState | undefined): void {

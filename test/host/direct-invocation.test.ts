@@ -91,6 +91,102 @@ app.http('badcookie', {
 });
 app.http('hooked', { methods: ['GET'], authLevel: 'anonymous', handler: () => ({ body: 'from handler' }) });
 
+// Answers the direct path builds without the library's body stream, and their neighbours that must
+// still take the library's whole path: both paths must write the same bytes or fail the same way.
+const ANSWERS: Record<string, () => unknown> = {
+  plain: () => ({ body: 'plain' }),
+  typed: () => ({ body: '{"a":1}', headers: { 'Content-Type': 'application/json' } }),
+  empty: () => ({ body: '' }),
+  nullBody: () => ({ body: null, headers: { 'x-a': '1' } }),
+  bare: () => ({}),
+  unicode: () => ({ status: 201, body: 'é ünïcødé ✓' }),
+  noContent: () => ({ status: 204, body: 'dropped by the library' }),
+  stringStatus: () => ({ status: '202', body: 'status as text' }),
+  badStatus: () => ({ status: 600, body: 'x' }),
+  tuples: () => ({
+    body: 'x',
+    headers: [
+      ['b', '1'],
+      ['accept-ranges', 'none'],
+      ['set-cookie', 'c=1'],
+      ['set-cookie', 'd=2'],
+      ['x-z', '3'],
+    ],
+  }),
+  headersObject: () => ({ body: 'x', headers: new Headers({ date: 'today', 'x-b': '2' }) }),
+  badHeader: () => ({ body: 'x', headers: { 'bad name': '1' } }),
+  cookies: () => ({ body: 'x', cookies: [{ name: 'n', value: 'v', httpOnly: true }] }),
+  both: () => ({ body: 'ignored', jsonBody: { a: 1 } }),
+  json: () => ({ jsonBody: { a: [1, 2] } }),
+  bytes: () => ({ body: new Uint8Array([1, 2]) }),
+  inherited: () => Object.create({ body: 'from the prototype' }) as object,
+  negotiation: () => ({ body: 'x', enableContentNegotiation: true }),
+};
+app.http('answer', {
+  methods: ['GET'],
+  authLevel: 'anonymous',
+  handler: (req) => ANSWERS[req.query.get('as') ?? '']?.() as never,
+});
+
+/** What a handler sees reading its body one way or another. */
+async function readBody(req: HttpRequest, how: string): Promise<unknown> {
+  const outcome = async (read: () => Promise<unknown>): Promise<unknown> => {
+    try {
+      return await read();
+    } catch (err) {
+      return `${(err as Error).name}: ${(err as Error).message}`;
+    }
+  };
+  const first = req.bodyUsed;
+  switch (how) {
+    case 'text':
+      return [first, await req.text(), req.bodyUsed];
+    case 'json':
+      return [await outcome(() => req.json()), req.bodyUsed];
+    case 'arrayBuffer':
+      return [...new Uint8Array(await req.arrayBuffer())];
+    case 'blob': {
+      const blob = await req.blob();
+      return [blob.type, await blob.text(), req.bodyUsed];
+    }
+    case 'formData':
+      return outcome(async () =>
+        [...(await req.formData()).entries()].map(([k, v]) => [k, typeof v === 'string' ? v : v.name]),
+      );
+    case 'stream': {
+      const reader = req.body?.getReader();
+      const chunks: number[] = [];
+      for (let r = await reader?.read(); r && !r.done; r = await reader?.read()) {
+        chunks.push(...(r.value as Uint8Array));
+      }
+      return [chunks, req.bodyUsed];
+    }
+    case 'twice':
+      return [await req.text(), await outcome(() => req.text()), await outcome(() => req.arrayBuffer())];
+    case 'thenStream':
+      return [
+        await req.text(),
+        req.body === null,
+        req.body?.locked,
+        req.bodyUsed,
+        await outcome(() => req.blob()),
+      ];
+    case 'clone': {
+      const copy = req.clone();
+      return [await copy.text(), await req.text(), copy.bodyUsed, req.bodyUsed];
+    }
+    case 'cloneAfter':
+      return [await req.text(), await outcome(async () => req.clone().text())];
+    default:
+      return 'unknown';
+  }
+}
+app.http('reader', {
+  methods: ['PUT', 'POST', 'DELETE'],
+  authLevel: 'anonymous',
+  handler: async (req) => ({ jsonBody: await readBody(req, req.query.get('how') ?? '') }),
+});
+
 const hookEvents: string[] = [];
 app.hook.preInvocation((hook) => {
   if (hook.invocationContext.functionName !== 'hooked') return;
@@ -258,6 +354,65 @@ describe('direct HTTP invocation matches the InvocationModel path', () => {
       'pre object',
       'post pre {"body":"from replaced handler"}',
     ]);
+  });
+
+  it('writes text answers as the library does, without the body stream, and fails alike', async () => {
+    for (const as of Object.keys(ANSWERS)) {
+      const { direct } = await both('answer', { method: 'GET', url: `http://h/api/answer?as=${as}` });
+      assert.ok(direct.result ?? direct.error, as);
+    }
+    const plain = await run('answer', 'direct', { method: 'GET', url: 'http://h/api/answer?as=plain' });
+    assert.deepEqual(plain.result?.headers, [['content-type', 'text/plain;charset=UTF-8']]);
+    const tuples = await run('answer', 'direct', { method: 'GET', url: 'http://h/api/answer?as=tuples' });
+    assert.deepEqual(
+      tuples.result?.headers.map(([name]) => name),
+      ['accept-ranges', 'b', 'content-type', 'set-cookie', 'x-z'],
+    );
+    const dropped = await run('answer', 'direct', { method: 'GET', url: 'http://h/api/answer?as=noContent' });
+    assert.equal(dropped.result?.body.length, 0);
+    const bad = await run('answer', 'direct', { method: 'GET', url: 'http://h/api/answer?as=badStatus' });
+    assert.match(bad.error ?? '', /^RangeError/);
+  });
+
+  it('gives the handler a body that reads the same every way, also after it was read', async () => {
+    const cases: [string, string, string[]?][] = [
+      ['text', '\uFEFFwith a BOM é'],
+      ['text', ''],
+      ['json', '{"a":[1,"é"]}'],
+      ['json', '{"a":'],
+      ['arrayBuffer', 'bytes \u00ff'],
+      ['blob', 'typed', ['Content-Type', 'Text/Plain; charset=UTF-8']],
+      ['formData', 'a=1&b=%C3%A9', ['Content-Type', 'application/x-www-form-urlencoded']],
+      ['formData', 'not a form', ['Content-Type', 'text/plain']],
+      ['stream', 'streamed'],
+      ['twice', 'once'],
+      ['thenStream', 'read first'],
+      ['clone', 'cloned'],
+      ['cloneAfter', 'too late'],
+    ];
+    for (const [how, body, headers] of cases) {
+      for (const method of ['PUT', 'POST', 'DELETE']) {
+        const { direct } = await both('reader', {
+          method,
+          url: `http://h/api/reader?how=${how}`,
+          body,
+          ...(headers ? { headers } : {}),
+        });
+        assert.equal(direct.result?.status, 200, `${how} ${method}`);
+      }
+    }
+    const text = await run('reader', 'direct', {
+      method: 'PUT',
+      url: 'http://h/api/reader?how=text',
+      body: 'hé',
+    });
+    assert.deepEqual(JSON.parse(text.result?.body.toString() ?? ''), [false, 'hé', true]);
+    const twice = await run('reader', 'direct', {
+      method: 'PUT',
+      url: 'http://h/api/reader?how=twice',
+      body: 'x',
+    });
+    assert.match(twice.result?.body.toString() ?? '', /TypeError/);
   });
 
   it('keeps functions with extra bindings on the InvocationModel path', () => {
