@@ -7,6 +7,8 @@ import { parseRouteConstraint, type ConstraintKind, type RouteConstraint } from 
 export interface LiteralSegment {
   readonly kind: 'literal';
   readonly text: string;
+  /** `text` lower-cased once: literals match case-insensitively. */
+  readonly lower: string;
 }
 
 export interface ParameterSegment {
@@ -106,7 +108,7 @@ function parseSegment(segment: string): TemplateSegment {
   if (!segment.includes('{') && !segment.includes('}')) {
     if (segment.includes('?'))
       throw new Error(`segment "${segment}" must not contain '?' (no query in a route)`);
-    return { kind: 'literal', text: segment };
+    return { kind: 'literal', text: segment, lower: segment.toLowerCase() };
   }
   if (segment.startsWith('{')) {
     let i = 1;
@@ -188,25 +190,27 @@ function satisfies(segment: ParameterSegment, value: string): boolean {
   return segment.constraints.every((constraint) => constraint.test(value));
 }
 
-function sameLiteral(a: string, b: string): boolean {
-  return a.toLowerCase() === b.toLowerCase();
-}
-
-/** route params for decoded path segments, or null when the template does not match */
+/**
+ * route params for decoded path segments, or null when the template does not match. `lowerPath`: the
+ * same segments lower-cased, when the caller tries many templates against one path (the router).
+ */
 export function matchRouteTemplate(
   template: RouteTemplate,
   path: readonly string[],
+  lowerPath: readonly (string | undefined)[] = path.map((value) => value.toLowerCase()),
 ): Record<string, string> | null {
-  const params: Record<string, string> = {};
   const { segments } = template;
+  // Literals first: most templates a request is tried against fail there, before any params object.
+  for (let index = 0; index < segments.length; index++) {
+    const segment = segments[index];
+    if (segment?.kind === 'literal' && lowerPath[index] !== segment.lower) return null;
+  }
+  const params: Record<string, string> = {};
   for (let index = 0; index < segments.length; index++) {
     const segment = segments[index];
     const value = path[index];
     if (segment === undefined) break;
-    if (segment.kind === 'literal') {
-      if (value === undefined || !sameLiteral(value, segment.text)) return null;
-      continue;
-    }
+    if (segment.kind === 'literal') continue;
     if (segment.catchAll) {
       const rest = path.slice(index).join('/');
       if (rest !== '' && !satisfies(segment, rest)) return null;
@@ -262,7 +266,7 @@ function parametersCanOverlap(a: ParameterSegment, b: ParameterSegment): boolean
 }
 
 function segmentsCanOverlap(a: TemplateSegment, b: TemplateSegment): boolean {
-  if (a.kind === 'literal' && b.kind === 'literal') return sameLiteral(a.text, b.text);
+  if (a.kind === 'literal' && b.kind === 'literal') return a.lower === b.lower;
   if (a.kind === 'literal' && b.kind === 'parameter') return b.catchAll || satisfies(b, a.text);
   if (a.kind === 'parameter' && b.kind === 'literal') return a.catchAll || satisfies(a, b.text);
   if (a.kind === 'parameter' && b.kind === 'parameter') {

@@ -168,9 +168,10 @@ export class RouteTable {
     const path = splitRequestPath(pathname);
     if (path === null) return null;
     const upperMethod = method.toUpperCase();
+    const lowerPath = path.map((value) => value.toLowerCase());
     for (const route of this.routes) {
       if (route.methods !== undefined && !route.methods.includes(upperMethod)) continue;
-      const params = matchRouteTemplate(route.parsed, path);
+      const params = matchRouteTemplate(route.parsed, path, lowerPath);
       if (params) return { functionName: route.functionName, params };
     }
     return null;

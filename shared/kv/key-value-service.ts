@@ -68,6 +68,10 @@ const MAX_ATTEMPTS = 20;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+type PeekableTable = StateTable<KvRecord> & Required<Pick<StateTable<KvRecord>, 'peek'>>;
+
+const hasPeek = (table: StateTable<KvRecord>): table is PeekableTable => table.peek !== undefined;
+
 export class KeyValueService {
   private tail: Promise<unknown> = Promise.resolve();
   private readonly table: StateTable<KvRecord>;
@@ -99,17 +103,17 @@ export class KeyValueService {
   /** The live entry; undefined when the key is missing or expired. Throws KV_NAMESPACE_NOT_FOUND. */
   async get(namespace: string, key: string): Promise<KvEntry | undefined> {
     const { table } = this;
-    if (table.peek) return this.getNow(table.peek.bind(table), namespace, key);
+    if (hasPeek(table)) return this.getNow(table, namespace, key);
     const ns = await table.get(INDEX, nsRow(namespace));
     if (ns?.value.kind !== 'ns') throw nsNotFound(namespace);
     return this.liveEntry(namespace, await table.get(genPartition(ns.value.gen), keyRow(key)));
   }
 
   /** `get` from an in-memory backend: the two reads at once, no promise (GET /v4/keyvalues is hot). */
-  private getNow(peek: NonNullable<StateTable<KvRecord>['peek']>, namespace: string, key: string) {
-    const ns = peek(INDEX, nsRow(namespace));
+  private getNow(table: PeekableTable, namespace: string, key: string) {
+    const ns = table.peek(INDEX, nsRow(namespace));
     if (ns?.value.kind !== 'ns') throw nsNotFound(namespace);
-    return this.liveEntry(namespace, peek(genPartition(ns.value.gen), keyRow(key)));
+    return this.liveEntry(namespace, table.peek(genPartition(ns.value.gen), keyRow(key)));
   }
 
   private liveEntry(namespace: string, entity: StateEntity<KvRecord> | undefined): KvEntry | undefined {
@@ -127,10 +131,10 @@ export class KeyValueService {
   /** The live entry. Throws KV_NAMESPACE_NOT_FOUND or KV_KEY_NOT_FOUND. */
   entry(namespace: string, key: string): Promise<KvEntry> {
     const { table } = this;
-    if (key !== '' && table.peek) {
+    if (key !== '' && hasPeek(table)) {
       // In-memory backend, a key given (the usual GET /v4/keyvalues): answered without async layers.
       try {
-        const found = this.getNow(table.peek.bind(table), namespace, key);
+        const found = this.getNow(table, namespace, key);
         return found ? Promise.resolve(found) : Promise.reject(keyNotFound(namespace, key));
       } catch (err) {
         return Promise.reject(err instanceof Error ? err : new Error(String(err)));

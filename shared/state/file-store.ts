@@ -14,6 +14,7 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { frozenValue, type StoredRow } from './frozen';
 import {
   batchProblem,
   StateConflictError,
@@ -41,10 +42,7 @@ export class StateCorruptError extends Error {
   }
 }
 
-interface Stored {
-  json: string;
-  etag: string;
-}
+type Stored = StoredRow;
 
 interface FileContent {
   format: string;
@@ -277,12 +275,13 @@ class FileTable<T> implements StateTable<T> {
   }
 
   get(partition: string, row: string): Promise<StateEntity<T> | undefined> {
-    return Promise.resolve(this.peek(partition, row));
+    const stored = this.partitions.get(partition)?.rows.get(row);
+    return Promise.resolve(stored ? this.entity(partition, row, stored) : undefined);
   }
 
   peek(partition: string, row: string): StateEntity<T> | undefined {
     const stored = this.partitions.get(partition)?.rows.get(row);
-    return stored ? this.entity(partition, row, stored) : undefined;
+    return stored ? { partition, row, value: frozenValue<T>(stored), etag: stored.etag } : undefined;
   }
 
   list(partition?: string): Promise<StateEntity<T>[]> {

@@ -1,7 +1,7 @@
 /**
  * The `memory` state backend: tables as nested maps, lost when the process ends. Values are
  * copied in and out (through JSON, as the persistent backends store them) so callers never share
- * mutable objects with the store.
+ * mutable objects with the store; `peek` shares a frozen parse instead (shared/state/frozen.ts).
  */
 import {
   batchProblem,
@@ -10,11 +10,9 @@ import {
   type StateStore,
   type StateTable,
 } from './store';
+import { frozenValue, type StoredRow } from './frozen';
 
-interface Stored {
-  json: string;
-  etag: string;
-}
+type Stored = StoredRow;
 
 function memoryTable<T>(): StateTable<T> {
   const partitions = new Map<string, Map<string, Stored>>();
@@ -48,7 +46,7 @@ function memoryTable<T>(): StateTable<T> {
     },
     peek(partition, row) {
       const stored = partitions.get(partition)?.get(row);
-      return stored ? entity(partition, row, stored) : undefined;
+      return stored ? { partition, row, value: frozenValue<T>(stored), etag: stored.etag } : undefined;
     },
     list(partition) {
       const out: StateEntity<T>[] = [];

@@ -212,22 +212,32 @@ export function storeConformance(backend: string, target: () => ConformanceTarge
       await store.close();
     });
 
-    test('peek, where offered, answers what get answers, as a copy', opts(), async () => {
-      const table = await fresh();
-      if (!table.peek) {
-        // A backend whose reads are I/O (table) offers only `get`.
-        assert.match(backend, /^table/);
+    test(
+      'peek, where offered, answers what get answers, frozen and never changed by writers',
+      opts(),
+      async () => {
+        const table = await fresh();
+        if (!table.peek) {
+          // A backend whose reads are I/O (table) offers only `get`.
+          assert.match(backend, /^table/);
+          await store.close();
+          return;
+        }
+        assert.equal(table.peek('p', 'r'), undefined);
+        const created = await table.insert('p', 'r', { list: [1] });
+        const peeked = table.peek('p', 'r');
+        assert.deepEqual(peeked, await table.get('p', 'r'));
+        assert.equal(peeked?.etag, created.etag);
+        assert.throws(() => (peeked?.value.list as number[]).push(2), TypeError);
+        const copy = await table.get('p', 'r');
+        (copy?.value.list as number[]).push(3);
+        assert.deepEqual(table.peek('p', 'r')?.value, { list: [1] });
+        // A write makes a new version: peek answers it, the old frozen value is left as it was.
+        await table.put('p', 'r', { list: [5] });
+        assert.deepEqual(table.peek('p', 'r')?.value, { list: [5] });
+        assert.deepEqual(peeked?.value, { list: [1] });
         await store.close();
-        return;
-      }
-      assert.equal(table.peek('p', 'r'), undefined);
-      const created = await table.insert('p', 'r', { list: [1] });
-      const peeked = table.peek('p', 'r');
-      assert.deepEqual(peeked, await table.get('p', 'r'));
-      assert.equal(peeked?.etag, created.etag);
-      (peeked?.value.list as number[]).push(2);
-      assert.deepEqual(table.peek('p', 'r')?.value, { list: [1] });
-      await store.close();
-    });
+      },
+    );
   });
 }
