@@ -1,76 +1,70 @@
 /**
- * A fetch `Request` for a body the host has already read whole.
+ * The request object behind the library's `HttpRequest` for a body the host has already read whole.
  *
- * The library's `HttpRequest` hands its body to a `Request`, which wraps it in a web stream; the
- * handler's `text()`/`json()`/`arrayBuffer()` then reads it back through a stream reader. For the small
- * JSON bodies of this API that round trip cost about as much as the rest of the request object (the
- * task-start profile in bench/README.md). This subclass keeps the bytes: those three reads answer from
- * them and mark the body used; everything else (the `body` stream, `blob()`, `formData()`, `bytes()`,
- * `clone()`) goes to a real `Request` built from the same bytes on first use, in the state the fast reads
- * left it. What a handler observes is a `Request` with that body (test/host/buffered-request.test.ts
- * compares both member by member).
+ * Given only data, the library's `HttpRequest` builds a fetch `Request` (URL parsing, an abort signal,
+ * webidl conversions) and hands it the body, which fetch wraps in a web stream that the handler's
+ * `text()`/`json()`/`arrayBuffer()` then reads back through a stream reader. For the small JSON bodies
+ * of this API that cost several times the rest of the request object (the task-start profile in
+ * bench/README.md). The library also accepts a ready request (`nativeRequest`) and uses only these
+ * members of it: `url`, `method`, `headers`, `body`, `bodyUsed`, `arrayBuffer`, `blob`, `formData`,
+ * `json`, `text`, `clone`. This class provides them: the three reads answer from the bytes and mark the
+ * body used; the `body` stream, `blob()`, `formData()`, `bytes()` and `clone()` go to a real `Request`
+ * built from the same data on first use, in the state the fast reads left it. It is used only when the
+ * library's `HttpRequest` has no other members (a later version might use more) and for the methods
+ * fetch accepts unchanged; test/host/direct-invocation.test.ts and test/host/buffered-request.test.ts
+ * compare it with the library's own `Request` member by member.
+ *
+ * One difference remains: a handler that changes `request.headers` after it first used the body stream,
+ * `blob()`, `formData()` or `clone()` does not see that change in a later `clone()`.
  */
 
-type RequestClass = typeof Request;
-
-/** What the subclass answers itself or hands to the full request: every member that touches the body. */
-const BODY_MEMBERS = new Set([
+/** The members of the library's `HttpRequest` this class was written against (4.x). */
+const KNOWN_HTTP_REQUEST_MEMBERS = new Set([
+  'constructor',
+  'url',
+  'method',
+  'headers',
+  'user',
   'body',
   'bodyUsed',
   'arrayBuffer',
-  'text',
-  'json',
   'blob',
   'formData',
-  'bytes',
+  'json',
+  'text',
   'clone',
 ]);
 
-/** Members that never touch the body (Node 20 and 22). */
-const OTHER_MEMBERS = new Set([
-  'constructor',
-  'method',
-  'url',
-  'headers',
-  'destination',
-  'referrer',
-  'referrerPolicy',
-  'mode',
-  'credentials',
-  'cache',
-  'redirect',
-  'integrity',
-  'keepalive',
-  'isReloadNavigation',
-  'isHistoryNavigation',
-  'signal',
-  'duplex',
-  'attribute',
-]);
-
-/** A later Node may give `Request` a body member this class does not cover: then it is not used. */
-function coversEveryBodyMember(base: RequestClass): boolean {
-  return Object.getOwnPropertyNames(base.prototype).every(
-    (name) => BODY_MEMBERS.has(name) || OTHER_MEMBERS.has(name),
+/** True when the library's `HttpRequest` uses nothing of its request this class lacks. */
+export function fitsLibrary(httpRequestClass: { prototype: object }): boolean {
+  return Object.getOwnPropertyNames(httpRequestClass.prototype).every((name) =>
+    KNOWN_HTTP_REQUEST_MEMBERS.has(name),
   );
 }
+
+/**
+ * Methods fetch keeps as given (upper case, not forbidden): for any other the library's own `Request`
+ * must run, whether to normalise the name or to refuse it.
+ */
+const PLAIN_METHODS = new Set(['DELETE', 'OPTIONS', 'PATCH', 'POST', 'PUT']);
 
 // undici decodes bodies with a default TextDecoder (UTF-8, replacement characters, a BOM dropped).
 const decoder = new TextDecoder();
 
-/** `Request` as a class to extend (its Node typings declare the body methods as properties). */
-const RequestBase = Request as unknown as new (
-  url: string,
-  init: { method: string; headers: Record<string, string> },
-) => { readonly url: string; readonly method: string; readonly headers: Headers };
-
-class BufferedBodyRequest extends RequestBase {
+export class BufferedRequest {
+  readonly headers: Headers;
   readonly #bytes: Buffer;
   #full: Request | undefined;
   #used = false;
 
-  constructor(url: string, init: { method: string; headers: Record<string, string> }, bytes: Buffer) {
-    super(url, init);
+  /** `url` as serialised by WHATWG URL (the host's `URL.href`), so fetch would keep it unchanged. */
+  constructor(
+    readonly url: string,
+    readonly method: string,
+    headers: Record<string, string>,
+    bytes: Buffer,
+  ) {
+    this.headers = new Headers(headers);
     this.#bytes = bytes;
   }
 
@@ -135,19 +129,12 @@ class BufferedBodyRequest extends RequestBase {
   }
 }
 
-const usable = coversEveryBodyMember(Request);
-
-/**
- * A `Request` carrying `bytes` as its body, or undefined when this Node's `Request` has body members the
- * class does not know (the caller then lets the library build its own).
- */
+/** The request for `bytes`, or undefined when fetch must see the method itself (see PLAIN_METHODS). */
 export function bufferedRequest(
   url: string,
   method: string,
   headers: Record<string, string>,
   bytes: Buffer,
-): Request | undefined {
-  return usable
-    ? (new BufferedBodyRequest(url, { method, headers }, bytes) as unknown as Request)
-    : undefined;
+): BufferedRequest | undefined {
+  return PLAIN_METHODS.has(method) ? new BufferedRequest(url, method, headers, bytes) : undefined;
 }

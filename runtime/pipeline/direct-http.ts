@@ -22,7 +22,7 @@ import type {
   RpcLogLevel,
 } from '../core-types';
 import { runDriver, withDeadline, type InvocationDriver } from '../invoke';
-import { bufferedRequest } from './buffered-request';
+import { bufferedRequest, fitsLibrary } from './buffered-request';
 import { readAnswer, type HttpResponseClass } from './direct-answer';
 import type { HttpResult } from './rpc-http';
 
@@ -42,6 +42,8 @@ interface BindingOptions {
 export interface DirectPlan {
   library: HttpLibrary;
   bindings: BindingOptions;
+  /** Whether request bodies may be handed over buffered (runtime/pipeline/buffered-request.ts). */
+  bufferedBodies: boolean;
 }
 
 const RETURN_BINDING = '$return';
@@ -76,6 +78,7 @@ export function directPlanFor(shim: CoreShim, fn: RegisteredFunction): DirectPla
         trigger: { ...trigger[1], type: trigger[1].type ?? 'httpTrigger', name: trigger[0] },
         return: { ...output, type: output.type ?? 'http', name: RETURN_BINDING },
       },
+      bufferedBodies: fitsLibrary(library.HttpRequest),
     };
   }
   plans.set(fn, plan);
@@ -88,10 +91,8 @@ export function directPlanFor(shim: CoreShim, fn: RegisteredFunction): DirectPla
  */
 function withBufferedBody(http: RpcHttpData): RpcHttpData {
   const bytes = http.body?.bytes;
-  const method = http.method?.toLowerCase();
-  if (!bytes || !http.url || !http.headers || http.nullableHeaders || method === 'get' || method === 'head')
-    return http;
-  const nativeRequest = bufferedRequest(http.url, http.method ?? '', http.headers, Buffer.from(bytes));
+  if (!bytes || !http.url || !http.method || !http.headers || http.nullableHeaders) return http;
+  const nativeRequest = bufferedRequest(http.url, http.method, http.headers, Buffer.from(bytes));
   return nativeRequest ? ({ ...http, nativeRequest } as RpcHttpData) : http;
 }
 
@@ -155,7 +156,8 @@ class DirectDriver implements InvocationDriver<HttpResult> {
         extraOutputs: [],
       },
     });
-    return { context, inputs: [new library.HttpRequest(withBufferedBody(invocation.http))] };
+    const http = this.plan.bufferedBodies ? withBufferedBody(invocation.http) : invocation.http;
+    return { context, inputs: [new library.HttpRequest(http)] };
   }
 
   async invokeFunction(context: unknown, inputs: unknown[], callback: FunctionCallback): Promise<unknown> {
