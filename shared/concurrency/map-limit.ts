@@ -4,6 +4,8 @@ export async function mapLimit<T, R>(
   limit: number,
   fn: (item: T) => Promise<R>,
 ): Promise<R[]> {
+  // One item (a task start naming one task): no workers to coordinate.
+  if (items.length === 1) return [await fn(items[0] as T)];
   const results = new Array<R>(items.length);
   let next = 0;
   const worker = async (): Promise<void> => {

@@ -45,6 +45,7 @@ const BASE_BACKOFF_MS = 100;
 const IDS_PER_LOOKUP = 40;
 const EMPTY_GUID = '00000000-0000-0000-0000-000000000000';
 const UPSTREAM_TEXT_LIMIT = 200;
+const QLIK_USER_LOWER = QLIK_USER_HEADER.toLowerCase();
 
 /** Short, single-line version of an upstream body for error messages. */
 function upstreamText(body: unknown): string {
@@ -75,9 +76,15 @@ function guidValue(body: unknown): string | undefined {
 
 export class QrsClient {
   private readonly transport: QrsTransport;
+  /** Worked out once: the configuration does not change while a client lives. */
+  private readonly origin: string;
+  private readonly userHeader: string;
 
   constructor(transport: QrsTransport) {
     this.transport = transport;
+    const { cfg } = transport;
+    this.origin = `https://${hostPort(cfg.host ?? '', cfg.qrsPort)}`;
+    this.userHeader = qlikUserHeader(cfg);
   }
 
   private get target(): SenseTarget {
@@ -123,11 +130,10 @@ export class QrsClient {
     resultCode: string,
     success: boolean,
   ): void {
-    const { cfg } = this.transport;
     this.transport.track?.({
       service: 'QRS',
       method,
-      url: `https://${hostPort(cfg.host ?? '', cfg.qrsPort)}${path}`,
+      url: `${this.origin}${path}`,
       durationMs: performance.now() - started,
       success,
       resultCode,
@@ -145,19 +151,18 @@ export class QrsClient {
     path: string,
     opts: { query?: Record<string, string>; body?: unknown },
   ): Promise<QrsResponse<T>> {
-    const { cfg } = this.transport;
     const xrfkey = newXrfkey();
     const query = encodeQuery({ ...opts.query, xrfkey });
     const headers: Record<string, string> = {
       accept: 'application/json',
       'x-qlik-xrfkey': xrfkey,
-      [QLIK_USER_HEADER.toLowerCase()]: qlikUserHeader(cfg),
+      [QLIK_USER_LOWER]: this.userHeader,
     };
     const hasBody = opts.body !== undefined;
     if (hasBody) headers['content-type'] = 'application/json';
 
     const response = await exchange(dispatcher, {
-      origin: `https://${hostPort(cfg.host ?? '', cfg.qrsPort)}`,
+      origin: this.origin,
       path: `${path}?${query}`,
       method,
       headers,
