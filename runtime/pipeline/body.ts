@@ -47,6 +47,13 @@ export function readBodyWithLimit(
     req.resume();
     return EMPTY_READ;
   }
+  // The whole body arrived with the headers (a small JSON body usually does): take it from the
+  // stream's buffer at once, without listeners and an idle timer. read() hands over everything buffered.
+  if (req.complete) {
+    if (req.readableLength > limit) return Promise.resolve({ ok: false, reason: 'too-large' });
+    const buffered = req.read() as Buffer | null;
+    return Promise.resolve({ ok: true, body: buffered ?? NO_BODY });
+  }
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;

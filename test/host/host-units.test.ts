@@ -183,4 +183,21 @@ describe('empty bodies known without waiting', () => {
       assert.equal(resumed(), false);
     }
   });
+
+  it('takes a body that arrived whole from the buffer at once, and refuses one over the limit', async () => {
+    const fields = { complete: true, readableLength: 5, headers: { 'transfer-encoding': 'chunked' } };
+    let reads = 0;
+    // No event methods again: only read() is there.
+    const req = {
+      ...fields,
+      read: () => {
+        reads++;
+        return Buffer.from('hello');
+      },
+    } as unknown as IncomingMessage;
+    assert.deepEqual(await readBodyWithLimit(req, 5), { ok: true, body: Buffer.from('hello') });
+    assert.equal(reads, 1);
+    assert.deepEqual(await readBodyWithLimit(req, 4), { ok: false, reason: 'too-large' });
+    assert.equal(reads, 1);
+  });
 });
