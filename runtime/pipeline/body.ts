@@ -31,6 +31,15 @@ export function knownEmptyBody(req: IncomingMessage): boolean {
 
 const EMPTY_READ: Promise<BodyResult> = Promise.resolve({ ok: true, body: NO_BODY });
 
+const ABORTED: BodyResult = Object.freeze({ ok: false, reason: 'aborted' });
+
+/** A body that arrived whole: taken from the stream's buffer (read() hands over everything buffered). */
+function takeBuffered(req: IncomingMessage, limit: number): BodyResult {
+  if (req.readableLength > limit) return { ok: false, reason: 'too-large' };
+  const buffered = req.read() as Buffer | null;
+  return { ok: true, body: buffered ?? NO_BODY };
+}
+
 /**
  * Reads the request body up to `limit` bytes. A declared Content-Length over the limit is refused before
  * reading; a chunked body is counted as it streams and refused the moment it passes the limit. A client
@@ -47,13 +56,18 @@ export function readBodyWithLimit(
     req.resume();
     return EMPTY_READ;
   }
-  // The whole body arrived with the headers (a small JSON body usually does): take it from the
-  // stream's buffer at once, without listeners and an idle timer. read() hands over everything buffered.
-  if (req.complete) {
-    if (req.readableLength > limit) return Promise.resolve({ ok: false, reason: 'too-large' });
-    const buffered = req.read() as Buffer | null;
-    return Promise.resolve({ ok: true, body: buffered ?? NO_BODY });
-  }
+  if (req.complete) return Promise.resolve(takeBuffered(req, limit));
+  // Called while Node is still parsing the packet that carried the headers: a small body in that same
+  // packet is parsed once the parser returns, which is before the next microtask. Then it is taken
+  // whole, without listeners and an idle timer; otherwise it is awaited as it streams.
+  return Promise.resolve().then(() => {
+    if (req.complete) return takeBuffered(req, limit);
+    if (req.destroyed) return ABORTED;
+    return streamBody(req, limit, idleMs);
+  });
+}
+
+function streamBody(req: IncomingMessage, limit: number, idleMs: number | null): Promise<BodyResult> {
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;

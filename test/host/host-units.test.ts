@@ -199,5 +199,10 @@ describe('empty bodies known without waiting', () => {
     assert.equal(reads, 1);
     assert.deepEqual(await readBodyWithLimit(req, 4), { ok: false, reason: 'too-large' });
     assert.equal(reads, 1);
+    // Still being parsed when asked (the headers' packet also carried the body): complete a moment later.
+    const parsing = { ...fields, complete: false, read: () => Buffer.from('later') };
+    const pending = readBodyWithLimit(parsing as unknown as IncomingMessage, 5);
+    parsing.complete = true;
+    assert.deepEqual(await pending, { ok: true, body: Buffer.from('later') });
   });
 });
