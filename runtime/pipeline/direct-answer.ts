@@ -115,7 +115,7 @@ interface TextAnswer {
  * A plain object whose body is a string or absent, without `jsonBody`, with a status that may carry a
  * body: the response without its body, plus the body's bytes. Undefined for anything else.
  */
-function textAnswer(Response: HttpResponseClass, result: object): TextAnswer | undefined {
+function textAnswer(HttpResponse: HttpResponseClass, result: object): TextAnswer | undefined {
   const proto: unknown = Object.getPrototypeOf(result);
   if (proto !== Object.prototype && proto !== null) return undefined;
   const init = result as Record<string, unknown>;
@@ -125,7 +125,7 @@ function textAnswer(Response: HttpResponseClass, result: object): TextAnswer | u
   if (typeof body !== 'string' && body !== undefined && body !== null) return undefined;
   if (status !== undefined && (typeof status !== 'number' || NULL_BODY_STATUSES.has(status)))
     return undefined;
-  const response = new Response({
+  const response = new HttpResponse({
     status,
     headers: init.headers,
     cookies: init.cookies,
@@ -159,15 +159,15 @@ function headerList(response: LibraryHttpResponse, isText: boolean): [string, st
 }
 
 /** The handler's answer as the host writes it. */
-export async function readAnswer(Response: HttpResponseClass, result: unknown): Promise<HttpResult> {
+export async function readAnswer(HttpResponse: HttpResponseClass, result: unknown): Promise<HttpResult> {
   if (result === null || result === undefined) return NO_CONTENT;
   if (typeof result !== 'object') {
     throw new Error(
       'The HTTP response must be an object with optional properties "body", "status", "headers", and "cookies".',
     );
   }
-  const text = result instanceof Response ? undefined : textAnswer(Response, result);
-  const response = text?.response ?? (result instanceof Response ? result : new Response(result));
+  const text = result instanceof HttpResponse ? undefined : textAnswer(HttpResponse, result);
+  const response = text?.response ?? (result instanceof HttpResponse ? result : new HttpResponse(result));
   const headers = headerList(response, text?.isText ?? false);
   const cookies =
     response.cookies.length === 0 ? NO_COOKIES : response.cookies.map((c) => cookieToHeader(rpcCookie(c)));
