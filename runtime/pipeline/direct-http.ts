@@ -92,7 +92,9 @@ export function directPlanFor(shim: CoreShim, fn: RegisteredFunction): DirectPla
 function withBufferedBody(http: RpcHttpData): RpcHttpData {
   const bytes = http.body?.bytes;
   if (!bytes || !http.url || !http.method || !http.headers || http.nullableHeaders) return http;
-  const nativeRequest = bufferedRequest(http.url, http.method, http.headers, Buffer.from(bytes));
+  // The host's own buffer, read only from here on: a view, not a copy (the library would copy).
+  const view = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const nativeRequest = bufferedRequest(http.url, http.method, http.headers, view);
   return nativeRequest ? ({ ...http, nativeRequest } as RpcHttpData) : http;
 }
 
