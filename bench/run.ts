@@ -141,6 +141,13 @@ const pairedRatio = (a: Summary | undefined, b: Summary | undefined): number | n
 const cpuRatio = (a: Summary | undefined, b: Summary | undefined): number | null =>
   a && b && a.cpuUsPerRequest > 0 ? Math.round((b.cpuUsPerRequest / a.cpuUsPerRequest) * 1000) / 1000 : null;
 
+/** One pair's three comparisons, as recorded. */
+const compare = (a: Summary | undefined, b: Summary | undefined) => ({
+  'req/s': pairedRatio(a, b),
+  'req/s of medians': ratio(a, b),
+  cpu: cpuRatio(a, b),
+});
+
 async function main(): Promise<void> {
   const seconds = option('seconds', 3);
   const rounds = option('rounds', 5);
@@ -306,41 +313,13 @@ async function main(): Promise<void> {
     }
     const summary = Object.fromEntries([...results].map(([name, list]) => [name, summarise(list)]));
     const ratios = {
-      'raw / floor': {
-        'req/s': pairedRatio(summary.raw, summary.floor),
-        'req/s of medians': ratio(summary.raw, summary.floor),
-        cpu: cpuRatio(summary.raw, summary.floor),
-      },
-      'ping / floor (target >= 0.8)': {
-        'req/s': pairedRatio(summary.ping, summary.floor),
-        'req/s of medians': ratio(summary.ping, summary.floor),
-        cpu: cpuRatio(summary.ping, summary.floor),
-      },
-      'kvGet / ping (target >= 0.9)': {
-        'req/s': pairedRatio(summary.kvGet, summary.ping),
-        'req/s of medians': ratio(summary.kvGet, summary.ping),
-        cpu: cpuRatio(summary.kvGet, summary.ping),
-      },
-      'kvSet / ping (file)': {
-        'req/s': pairedRatio(summary.kvSet, summary.ping),
-        'req/s of medians': ratio(summary.kvSet, summary.ping),
-        cpu: cpuRatio(summary.kvSet, summary.ping),
-      },
-      'kvGetTable / ping': {
-        'req/s': pairedRatio(summary.kvGetTable, summary.ping),
-        'req/s of medians': ratio(summary.kvGetTable, summary.ping),
-        cpu: cpuRatio(summary.kvGetTable, summary.ping),
-      },
-      'kvSetTable / ping': {
-        'req/s': pairedRatio(summary.kvSetTable, summary.ping),
-        'req/s of medians': ratio(summary.kvSetTable, summary.ping),
-        cpu: cpuRatio(summary.kvSetTable, summary.ping),
-      },
-      'taskStart / qrsStart (target >= 0.45)': {
-        'req/s': pairedRatio(summary.taskStart, summary.qrsStart),
-        'req/s of medians': ratio(summary.taskStart, summary.qrsStart),
-        cpu: cpuRatio(summary.taskStart, summary.qrsStart),
-      },
+      'raw / floor': compare(summary.raw, summary.floor),
+      'ping / floor (target >= 0.8)': compare(summary.ping, summary.floor),
+      'kvGet / ping (target >= 0.9)': compare(summary.kvGet, summary.ping),
+      'kvSet / ping (file)': compare(summary.kvSet, summary.ping),
+      'kvGetTable / ping': compare(summary.kvGetTable, summary.ping),
+      'kvSetTable / ping': compare(summary.kvSetTable, summary.ping),
+      'taskStart / qrsStart (target >= 0.45)': compare(summary.taskStart, summary.qrsStart),
     };
     // The three targets, judged on the paired ratio of req/s (null: a target was not measured).
     const verdicts = Object.fromEntries(
