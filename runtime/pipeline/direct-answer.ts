@@ -87,13 +87,9 @@ function rpcCookie(cookie: LibraryCookie): RpcHttpCookie {
   };
 }
 
+const EMPTY = Buffer.alloc(0);
 const NO_COOKIES: readonly string[] = Object.freeze([]);
-const NO_CONTENT: HttpResult = Object.freeze({
-  status: 204,
-  headers: [],
-  cookies: [],
-  body: Buffer.alloc(0),
-});
+const NO_CONTENT: HttpResult = Object.freeze({ status: 204, headers: [], cookies: [], body: EMPTY });
 
 /** The library's `HttpResponse` class (the app's own copy). */
 export type HttpResponseClass = new (init: object) => LibraryHttpResponse;
@@ -102,7 +98,6 @@ export type HttpResponseClass = new (init: object) => LibraryHttpResponse;
 const NULL_BODY_STATUSES = new Set([204, 205, 304]);
 /** The type fetch's `Response` gives a string body when the headers name none. */
 const TEXT_TYPE = 'text/plain;charset=UTF-8';
-const EMPTY = Buffer.alloc(0);
 
 interface TextAnswer {
   response: LibraryHttpResponse;

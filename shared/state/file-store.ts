@@ -14,7 +14,7 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { frozenValue, type StoredRow } from './frozen';
+import { peekedEntity, type StoredRow } from './frozen';
 import {
   batchProblem,
   StateConflictError,
@@ -281,7 +281,7 @@ class FileTable<T> implements StateTable<T> {
 
   peek(partition: string, row: string): StateEntity<T> | undefined {
     const stored = this.partitions.get(partition)?.rows.get(row);
-    return stored ? { partition, row, value: frozenValue<T>(stored), etag: stored.etag } : undefined;
+    return stored ? peekedEntity<T>(partition, row, stored) : undefined;
   }
 
   list(partition?: string): Promise<StateEntity<T>[]> {

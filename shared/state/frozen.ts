@@ -1,3 +1,5 @@
+import type { StateEntity } from './store';
+
 /**
  * Values that `peek` hands out without copying (shared/state/store.ts): parsed once per stored version
  * and frozen all the way down, so a caller that tried to change one would fail instead of changing
@@ -18,8 +20,8 @@ export interface StoredRow {
   frozen?: unknown;
 }
 
-/** The row's value for `peek`: parsed on the first read of this version, then shared. */
-export function frozenValue<T>(stored: StoredRow): T {
+/** What `peek` answers for a stored row: its value parsed on the first read of this version, then shared. */
+export function peekedEntity<T>(partition: string, row: string, stored: StoredRow): StateEntity<T> {
   stored.frozen ??= deepFreeze(JSON.parse(stored.json) as unknown);
-  return stored.frozen as T;
+  return { partition, row, value: stored.frozen as T, etag: stored.etag };
 }

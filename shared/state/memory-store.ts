@@ -10,7 +10,7 @@ import {
   type StateStore,
   type StateTable,
 } from './store';
-import { frozenValue, type StoredRow } from './frozen';
+import { peekedEntity, type StoredRow } from './frozen';
 
 type Stored = StoredRow;
 
@@ -46,7 +46,7 @@ function memoryTable<T>(): StateTable<T> {
     },
     peek(partition, row) {
       const stored = partitions.get(partition)?.get(row);
-      return stored ? { partition, row, value: frozenValue<T>(stored), etag: stored.etag } : undefined;
+      return stored ? peekedEntity<T>(partition, row, stored) : undefined;
     },
     list(partition) {
       const out: StateEntity<T>[] = [];
