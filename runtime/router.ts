@@ -127,8 +127,39 @@ function overlapWarnings(routes: readonly CompiledRoute[]): string[] {
   return warnings;
 }
 
+/**
+ * How many leading segments file a route in the table's index: a route whose first two segments are
+ * literals can only match paths that start with exactly those (lower-cased), so a request is tried only
+ * against the routes filed under its own first two segments and those that are not filed (a parameter
+ * there, or a shorter template). With every route under `v4/...` that skips most of the table.
+ */
+const INDEX_DEPTH = 2;
+
+/** The route's first two literals joined with `/` (a literal holds no `/`), or undefined. */
+function indexKey(route: CompiledRoute): string | undefined {
+  const [first, second] = route.parsed.segments;
+  return first?.kind === 'literal' && second?.kind === 'literal'
+    ? `${first.lower}/${second.lower}`
+    : undefined;
+}
+
 export class RouteTable {
-  private constructor(private readonly routes: readonly CompiledRoute[]) {}
+  /** Per index key: the routes filed under it and every unfiled route, in precedence order. */
+  private readonly indexed = new Map<string, readonly CompiledRoute[]>();
+  /** Routes not filed under a key: the only ones a path matching no key (or a short path) can match. */
+  private readonly unfiled: readonly CompiledRoute[];
+
+  private constructor(private readonly routes: readonly CompiledRoute[]) {
+    const keys = routes.map(indexKey);
+    this.unfiled = routes.filter((_, i) => keys[i] === undefined);
+    for (const key of new Set(keys)) {
+      if (key !== undefined)
+        this.indexed.set(
+          key,
+          routes.filter((_, i) => keys[i] === key || keys[i] === undefined),
+        );
+    }
+  }
 
   /** routePrefix from host.json (this project uses ""). Registrations with bad names or routes become `errors`
    *  (that function is not routed); overlapping templates produce `warnings` (text naming both functions). */
@@ -169,7 +200,12 @@ export class RouteTable {
     if (path === null) return null;
     const upperMethod = method.toUpperCase();
     const lowerPath = path.map((value) => value.toLowerCase());
-    for (const route of this.routes) {
+    // A route key has exactly one `/`; a request key equal to it therefore means equal first two segments.
+    const candidates =
+      path.length >= INDEX_DEPTH
+        ? (this.indexed.get(`${lowerPath[0]}/${lowerPath[1]}`) ?? this.unfiled)
+        : this.unfiled;
+    for (const route of candidates) {
       if (route.methods !== undefined && !route.methods.includes(upperMethod)) continue;
       const params = matchRouteTemplate(route.parsed, path, lowerPath);
       if (params) return { functionName: route.functionName, params };

@@ -18,15 +18,21 @@ const ajv = new Ajv({
 });
 /** The one GUID check of a request: `Guid` in shared/http/schemas.ts uses this format. */
 ajv.addFormat('guid', { type: 'string', validate: isGuid });
-const compiled = new WeakMap<JsonSchema, ValidateFunction>();
 
-function validatorFor(schema: JsonSchema): ValidateFunction {
-  let fn = compiled.get(schema);
-  if (!fn) {
-    fn = ajv.compile(schema);
-    compiled.set(schema, fn);
+/** Per schema, worked out once: its compiled validator and its optional boolean/number properties. */
+interface Prepared {
+  fn: ValidateFunction;
+  optionalScalars: readonly string[];
+}
+const prepared = new WeakMap<JsonSchema, Prepared>();
+
+function prepare(schema: JsonSchema): Prepared {
+  let found = prepared.get(schema);
+  if (!found) {
+    found = { fn: ajv.compile(schema), optionalScalars: optionalScalarsOf(schema) };
+    prepared.set(schema, found);
   }
-  return fn;
+  return found;
 }
 
 function describe(where: 'body' | 'querystring' | 'params', error: ErrorObject | undefined): string {
@@ -37,39 +43,31 @@ function describe(where: 'body' | 'querystring' | 'params', error: ErrorObject |
   return `${where}${error.instancePath} ${error.message ?? 'is invalid'}`;
 }
 
-/** Per schema: its optional boolean/number properties (found once). */
-const optionalScalarsOf = new WeakMap<JsonSchema, readonly string[]>();
-
-function optionalScalars(schema: JsonSchema): readonly string[] {
-  let names = optionalScalarsOf.get(schema);
-  if (!names) {
-    const props = (schema.properties as Record<string, JsonSchema> | undefined) ?? {};
-    const required = new Set((schema.required as string[] | undefined) ?? []);
-    names = Object.entries(props)
-      .filter(([name, prop]) => {
-        const scalar = prop.type === 'boolean' || prop.type === 'number' || prop.type === 'integer';
-        return scalar && !required.has(name);
-      })
-      .map(([name]) => name);
-    optionalScalarsOf.set(schema, names);
-  }
-  return names;
+function optionalScalarsOf(schema: JsonSchema): readonly string[] {
+  const props = (schema.properties as Record<string, JsonSchema> | undefined) ?? {};
+  const required = new Set((schema.required as string[] | undefined) ?? []);
+  return Object.entries(props)
+    .filter(([name, prop]) => {
+      const scalar = prop.type === 'boolean' || prop.type === 'number' || prop.type === 'integer';
+      return scalar && !required.has(name);
+    })
+    .map(([name]) => name);
 }
 
 /**
  * An empty string for an optional boolean or number means "not given" (the connector sends `""` for
  * unset script variables), so drop it before Ajv would reject or coerce it.
  */
-function dropEmptyOptionalScalars(value: unknown, schema: JsonSchema): void {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return;
+function dropEmptyOptionalScalars(value: unknown, names: readonly string[]): void {
+  if (names.length === 0 || typeof value !== 'object' || value === null || Array.isArray(value)) return;
   const record = value as Record<string, unknown>;
-  for (const name of optionalScalars(schema)) if (record[name] === '') delete record[name];
+  for (const name of names) if (record[name] === '') delete record[name];
 }
 
 /** Validates (and coerces in place) `value`; returns it typed. Throws VALIDATION naming the field. */
 export function validate<T>(where: 'body' | 'querystring' | 'params', schema: JsonSchema, value: unknown): T {
-  dropEmptyOptionalScalars(value, schema);
-  const fn = validatorFor(schema);
+  const { fn, optionalScalars } = prepare(schema);
+  dropEmptyOptionalScalars(value, optionalScalars);
   if (!fn(value)) throw new ApiError('VALIDATION', describe(where, fn.errors?.[0]));
   return value as T;
 }

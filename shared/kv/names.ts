@@ -13,8 +13,12 @@ export function utf8Bytes(s: string): number {
   return Buffer.byteLength(s, 'utf8');
 }
 
+// Printable ASCII only: the usual name, which cannot hold a bad character (checked first, as it is cheaper).
+const PLAIN = /^[\x20-\x7e]+$/;
+
 /** Throws 400 VALIDATION naming the field. */
 export function checkName(field: 'namespace' | 'key', value: string, where = ''): void {
+  if (value.length > 0 && value.length <= MAX_NAME_LENGTH && PLAIN.test(value)) return;
   const name = where ? `${where}/${field}` : field;
   if (value.length === 0) throw new ApiError('VALIDATION', `${name} must NOT have fewer than 1 characters`);
   if (value.length > MAX_NAME_LENGTH) {

@@ -13,15 +13,23 @@ export function deepFreeze<T>(value: T): T {
   return value;
 }
 
-/** A stored row as the in-memory backends keep it: the JSON text, and its frozen parse once read. */
+/** A stored row as the in-memory backends keep it: the JSON text, and the entity `peek` built once. */
 export interface StoredRow {
   json: string;
   etag: string;
-  frozen?: unknown;
+  peeked?: StateEntity<unknown>;
 }
 
-/** What `peek` answers for a stored row: its value parsed on the first read of this version, then shared. */
+/**
+ * What `peek` answers for a stored row: built (value parsed, all frozen) on the first read of this
+ * version, then the same object for every later read of it.
+ */
 export function peekedEntity<T>(partition: string, row: string, stored: StoredRow): StateEntity<T> {
-  stored.frozen ??= deepFreeze(JSON.parse(stored.json) as unknown);
-  return { partition, row, value: stored.frozen as T, etag: stored.etag };
+  stored.peeked ??= deepFreeze({
+    partition,
+    row,
+    value: JSON.parse(stored.json) as unknown,
+    etag: stored.etag,
+  });
+  return stored.peeked as StateEntity<T>;
 }

@@ -58,8 +58,8 @@ export interface StateTable<T> {
   get(partition: string, row: string): Promise<StateEntity<T> | undefined>;
   /**
    * `get` answered at once, for backends that hold their data in memory (memory, file): the same
-   * entity, no promise, and no copy: the value is frozen and shared by every `peek` of this version
-   * (shared/state/frozen.ts), so a caller copies what it wants to change. Absent where a read is I/O
+   * entity, no promise, and no copy: the entity and its value are frozen and shared by every `peek` of
+   * this version (shared/state/frozen.ts), so a caller copies what it wants to change. Absent where a read is I/O
    * (table); callers then use `get`.
    */
   peek?(partition: string, row: string): StateEntity<T> | undefined;

@@ -177,6 +177,30 @@ describe('RouteTable matching', () => {
     });
   });
 
+  it('keeps precedence between routes that start with literals and routes that start with parameters', () => {
+    const routes = table([
+      reg('b-literal', 'v4/items/{id}', ['GET']),
+      reg('a-param', '{version}/items/{id}', ['GET']),
+      reg('c-param', 'v4/{kind}/{id}', ['GET']),
+      reg('d-literal', 'v4/things/{id}', ['GET']),
+      reg('e-short', 'v4', ['GET']),
+    ]);
+    // a-param sorts first and can match anything: it wins over the literal route filed under v4/items.
+    assert.equal(routes.match('GET', '/v4/items/1')?.functionName, 'a-param');
+    // Under v4/things only a-param cannot match (second segment), so c-param wins over d-literal.
+    assert.equal(routes.match('GET', '/V4/Things/1')?.functionName, 'c-param');
+    assert.deepEqual(routes.match('GET', '/v4/other/2')?.params, { kind: 'other', id: '2' });
+    // Paths shorter than two segments see only the routes that can match them.
+    assert.equal(routes.match('GET', '/v4')?.functionName, 'e-short');
+  });
+
+  it('does not let an encoded slash join two segments into a literal prefix', () => {
+    const routes = table([reg('lit', 'a/b/{x}', ['GET']), reg('param', 'a/{p}', ['GET'])]);
+    assert.equal(routes.match('GET', '/a/b/1')?.functionName, 'lit');
+    assert.deepEqual(routes.match('GET', '/a%2Fb/1'), null);
+    assert.deepEqual(routes.match('GET', '/a/b%2F1'), { functionName: 'param', params: { p: 'b/1' } });
+  });
+
   it('gives missing optional parameters as empty string or their default', () => {
     const routes = table([
       reg('opt', 'v4/apps/{id?}', ['GET']),

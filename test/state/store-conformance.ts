@@ -229,6 +229,8 @@ export function storeConformance(backend: string, target: () => ConformanceTarge
         assert.deepEqual(peeked, await table.get('p', 'r'));
         assert.equal(peeked?.etag, created.etag);
         assert.throws(() => (peeked?.value.list as number[]).push(2), TypeError);
+        assert.equal(Object.isFrozen(peeked), true);
+        assert.equal(table.peek('p', 'r'), peeked, 'one entity per stored version');
         const copy = await table.get('p', 'r');
         (copy?.value.list as number[]).push(3);
         assert.deepEqual(table.peek('p', 'r')?.value, { list: [1] });
