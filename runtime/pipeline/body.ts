@@ -57,13 +57,16 @@ export function readBodyWithLimit(
     return EMPTY_READ;
   }
   if (req.complete) return Promise.resolve(takeBuffered(req, limit));
-  // Called while Node is still parsing the packet that carried the headers: a small body in that same
-  // packet is parsed once the parser returns, which is before the next microtask. Then it is taken
-  // whole, without listeners and an idle timer; otherwise it is awaited as it streams.
-  return Promise.resolve().then(() => {
-    if (req.complete) return takeBuffered(req, limit);
-    if (req.destroyed) return ABORTED;
-    return streamBody(req, limit, idleMs);
+  // Called while Node is still parsing the packet that carried the headers. Node runs microtasks after
+  // each parser callback, so the body in that same packet is parsed (and `complete` set) only once the
+  // parser has returned to the event loop: look again in this loop turn's check phase. A body complete
+  // by then is taken whole, without listeners and an idle timer; otherwise it is awaited as it streams.
+  return new Promise((resolve) => {
+    setImmediate(() => {
+      if (req.complete) resolve(takeBuffered(req, limit));
+      else if (req.destroyed) resolve(ABORTED);
+      else resolve(streamBody(req, limit, idleMs));
+    });
   });
 }
 

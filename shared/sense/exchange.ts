@@ -51,12 +51,17 @@ export function exchange(dispatcher: Dispatcher, options: Dispatcher.DispatchOpt
   });
 }
 
-/** One header's value from undici's raw name/value list (repeated names comma-joined). */
+/**
+ * One header's value from undici's raw name/value list (repeated names comma-joined). `name` is lower-case
+ * ASCII; names of another length are skipped before any is decoded (undici hands them over as bytes).
+ */
 function headerValue(raw: Buffer[] | string[] | null, name: string): string {
   if (!raw) return '';
   const values: string[] = [];
   for (let i = 0; i + 1 < raw.length; i += 2) {
-    if (String(raw[i]).toLowerCase() === name) values.push(String(raw[i + 1]));
+    const rawName = raw[i];
+    if (rawName?.length !== name.length) continue;
+    if (String(rawName).toLowerCase() === name) values.push(String(raw[i + 1]));
   }
   return values.join(', ');
 }

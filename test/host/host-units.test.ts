@@ -8,7 +8,8 @@ import { expandBraces, expandGlob } from '../../runtime/glob';
 import { applyJobHostEnv, EnvOverlay, parseTimeSpan, resolveHostSettings } from '../../runtime/settings';
 import { RequestThrottle } from '../../runtime/throttle';
 import { knownEmptyBody, readBodyWithLimit } from '../../runtime/pipeline/body';
-import type { IncomingMessage } from 'node:http';
+import { createServer, type IncomingMessage } from 'node:http';
+import { connect, type AddressInfo } from 'node:net';
 
 describe('package.json#main glob', () => {
   let root: string;
@@ -204,5 +205,43 @@ describe('empty bodies known without waiting', () => {
     const pending = readBodyWithLimit(parsing as unknown as IncomingMessage, 5);
     parsing.complete = true;
     assert.deepEqual(await pending, { ok: true, body: Buffer.from('later') });
+  });
+
+  it('on a real socket, takes a body sent with its headers without listeners, and streams one sent later', async () => {
+    const seen: { body: string; flowing: boolean | null }[] = [];
+    const server = createServer((req, res) => {
+      void readBodyWithLimit(req, 1000, 5000).then((read) => {
+        seen.push({
+          body: read.ok ? read.body.toString() : read.reason,
+          flowing: req.readableFlowing,
+        });
+        res.end('done');
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const send = (parts: string[]): Promise<void> =>
+      new Promise((resolve, reject) => {
+        const socket = connect(port, '127.0.0.1', () => {
+          socket.write(parts[0] ?? '');
+          // The rest 50 ms later, after the server has parsed the headers alone.
+          if (parts[1] !== undefined) setTimeout(() => socket.write(parts[1] ?? ''), 50);
+        });
+        socket.on('data', (chunk: Buffer) => {
+          if (chunk.toString().includes('done')) socket.end(resolve);
+        });
+        socket.on('error', reject);
+      });
+    const head = 'PUT /x HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n';
+    try {
+      await send([`${head}[]`]);
+      await send([head, '{}']);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+    // Whole in the first packet: taken with read(), the stream was never switched to flowing by a listener.
+    assert.deepEqual(seen[0], { body: '[]', flowing: null });
+    // Headers first, body 50 ms later: streamed through 'data' listeners.
+    assert.deepEqual(seen[1], { body: '{}', flowing: true });
   });
 });
