@@ -59,8 +59,8 @@ export interface StateTable<T> {
   /**
    * `get` answered at once, for backends that hold their data in memory (memory, file): the same
    * entity, no promise, and no copy: the entity and its value are frozen and shared by every `peek` of
-   * this version (shared/state/frozen.ts), so a caller copies what it wants to change. Absent where a read is I/O
-   * (table); callers then use `get`.
+   * this version (shared/state/frozen.ts), so a caller copies what it wants to change. Absent where a
+   * read is I/O (table); callers then use `get`.
    */
   peek?(partition: string, row: string): StateEntity<T> | undefined;
   /** Every entity of one partition, or of the whole table when `partition` is omitted. */
