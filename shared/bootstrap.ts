@@ -10,6 +10,7 @@ import { tryLoadConfig, loadConfig } from './config/load';
 import { ApiError } from './http/errors';
 import { consoleLogger } from './log';
 import { buildServices, type Services } from './services';
+import { StateLockedError } from './state/dir-lock';
 import { StateCorruptError } from './state/file-store';
 
 const atImport = tryLoadConfig();
@@ -53,7 +54,7 @@ export function getServices(): Services {
       current = buildServices(loadConfig());
     } catch (err) {
       if (err instanceof ConfigError) throw new ApiError('NOT_CONFIGURED', err.message, { cause: err });
-      if (err instanceof StateCorruptError) {
+      if (err instanceof StateCorruptError || err instanceof StateLockedError) {
         consoleLogger.error(err.message);
         throw new ApiError('STATE_UNAVAILABLE', 'The state store could not be opened; see the host log', {
           cause: err,

@@ -56,12 +56,23 @@ export function buildServices(
   log: Logger = consoleLogger,
   telemetry: Telemetry = getTelemetry(process.env, log),
 ): Services {
+  // Throws on state it cannot trust (an unreadable state file, a directory another host owns), which
+  // stops the host from starting.
+  const state = createStateStore(config.state, log);
+  try {
+    return servicesOn(state, config, log, telemetry);
+  } catch (err) {
+    // Nothing else holds the store yet: give its directory back, so a later attempt can claim it.
+    state.close().catch(() => undefined);
+    throw err;
+  }
+}
+
+function servicesOn(state: StateStore, config: ButlerConfig, log: Logger, telemetry: Telemetry): Services {
   const senseClient = new SenseClient(config.sense, {
     log: prefixedLogger(log, 'sense: '),
     telemetry,
   });
-  // Throws on state it cannot trust (an unreadable state file), which stops the host from starting.
-  const state = createStateStore(config.state, log);
   const kv = new KeyValueService(state.table<KvRecord>(KV_TABLE), config.keyValueStore, Date.now, log);
   const reloads = new ReloadTracker();
   const sense = (): SenseClient => {

@@ -7,8 +7,9 @@ import type { StateStore } from './store';
 import { createTableStateStore } from './table-store';
 
 /**
- * Throws StateCorruptError (file backend, an unreadable state file) or a plain Error naming the
- * missing setting, so the host does not start on state it cannot trust.
+ * Throws StateCorruptError (file backend, an unreadable state file), StateLockedError (file backend,
+ * another running host owns the directory) or a plain Error naming the missing setting, so the host
+ * does not start on state it cannot trust.
  */
 export function createStateStore(config: ButlerConfig['state'], log: Logger): StateStore {
   switch (config.backend) {

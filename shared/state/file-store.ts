@@ -8,12 +8,14 @@
  * torn one. Writes that arrive while a file is being written are grouped into its next commit.
  *
  * One process owns the directory: two processes writing the same `state.dir` would overwrite each
- * other's files (use the `table` backend to scale out). A file that cannot be read at start stops the
- * start with an error naming it; it is never emptied or rewritten.
+ * other's files (use the `table` backend to scale out), so the store claims it at open and a second
+ * open while the owner runs fails (shared/state/dir-lock.ts). A file that cannot be read at start stops
+ * the start with an error naming it; it is never emptied or rewritten.
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { DirLock, type DirLockOptions } from './dir-lock';
 import { peekedEntity, type StoredRow } from './frozen';
 import {
   batchProblem,
@@ -349,8 +351,10 @@ class FileTable<T> implements StateTable<T> {
   }
 }
 
-export function createFileStateStore(opts: { dir: string }): StateStore {
+export function createFileStateStore(opts: { dir: string; lock?: DirLockOptions }): StateStore {
   const root = path.resolve(opts.dir, 'state');
+  // Claimed before anything is read, so no other host writes while this one loads (StateLockedError).
+  const lock = DirLock.claim(root, opts.lock);
   const tables = new Map<string, FileTable<unknown>>();
   // Unique across restarts too (the start time leads), so a stale etag can never match again.
   const prefix = `${Date.now().toString(36)}${process.pid.toString(36)}`;
@@ -367,14 +371,13 @@ export function createFileStateStore(opts: { dir: string }): StateStore {
   };
 
   // Every existing table is read now, so a corrupt file stops the start rather than a later request.
-  let existing: fs.Dirent[] = [];
   try {
-    existing = fs.readdirSync(root, { withFileTypes: true });
+    for (const entry of fs.readdirSync(root, { withFileTypes: true }))
+      if (entry.isDirectory() && /^[A-Za-z][A-Za-z0-9]*$/.test(entry.name)) open(entry.name);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    lock.release();
+    throw err;
   }
-  for (const entry of existing)
-    if (entry.isDirectory() && /^[A-Za-z][A-Za-z0-9]*$/.test(entry.name)) open(entry.name);
 
   return {
     backend: 'file',
@@ -385,6 +388,7 @@ export function createFileStateStore(opts: { dir: string }): StateStore {
     async close() {
       // Acknowledged writes are already on disk; this only waits for writes still being committed.
       await Promise.all([...tables.values()].map((t) => t.idle()));
+      lock.release();
     },
   };
 }
