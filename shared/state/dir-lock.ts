@@ -10,7 +10,8 @@
  *   with a token no open store here holds (a store never closed; an earlier process whose id was reused);
  * - it has not been touched for `staleMs` (its owner stopped without removing it: a container that
  *   came back under another host name, or a host that died on a network share).
- * Otherwise the open fails with StateLockedError naming the file and its owner.
+ * Otherwise the open fails with StateLockedError naming the file and its owner. A lock taken over is
+ * first moved aside (atomic), so a process that claimed the directory in between keeps it.
  */
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
@@ -87,6 +88,29 @@ function stillHeld(owner: Owner, touchedMs: number, staleMs: number): boolean {
   return owner.pid !== process.pid && processRuns(owner.pid);
 }
 
+const UNKNOWN_OWNER: Owner = { host: '(unknown)', pid: -1, token: '', since: '(unknown)' };
+
+/**
+ * Moves a left-behind lock out of the way. The move is atomic, so if another process claimed the
+ * directory since the lock was judged left behind, what was moved is that process's lock: it is put
+ * back and the claim refused.
+ */
+export function setAside(file: string, judgedToken: string | undefined, myToken: string): void {
+  const aside = `${file}.${myToken}.old`;
+  try {
+    fs.renameSync(file, aside);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw err;
+  }
+  const moved = readOwner(aside);
+  if (moved && moved.owner.token !== judgedToken) {
+    fs.renameSync(aside, file);
+    throw new StateLockedError(file, moved.owner);
+  }
+  fs.rmSync(aside, { force: true });
+}
+
 export class DirLock {
   readonly #timer: NodeJS.Timeout;
 
@@ -114,7 +138,7 @@ export class DirLock {
       token: randomUUID(),
       since: new Date().toISOString(),
     };
-    for (let attempt = 0; ; attempt++) {
+    for (let attempt = 0; attempt < 3; attempt++) {
       try {
         // 'wx': created only if absent, so of two processes starting at once exactly one gets it.
         fs.writeFileSync(file, JSON.stringify(mine), { flag: 'wx', mode: 0o600 });
@@ -126,13 +150,9 @@ export class DirLock {
       if (found && stillHeld(found.owner, found.touchedMs, staleMs)) {
         throw new StateLockedError(file, found.owner);
       }
-      if (attempt > 0) {
-        // Removed once and still taken: another process claimed it in between.
-        throw new StateLockedError(file, found?.owner ?? { ...mine, pid: -1, host: '(unknown)' });
-      }
-      // Left behind: remove it, unless it changed since it was read (then the next claim decides).
-      if (readOwner(file)?.owner.token === found?.owner.token) fs.rmSync(file, { force: true });
+      setAside(file, found?.owner.token, mine.token);
     }
+    throw new StateLockedError(file, readOwner(file)?.owner ?? UNKNOWN_OWNER);
   }
 
   /** Stops touching the lock and removes it if it is still this owner's. */

@@ -2,11 +2,11 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdir, mkdtemp, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
-import { LOCK_FILE, StateLockedError } from '../../shared/state/dir-lock';
+import { LOCK_FILE, setAside, StateLockedError } from '../../shared/state/dir-lock';
 import { createFileStateStore } from '../../shared/state/file-store';
 
 const dirs: string[] = [];
@@ -118,4 +118,16 @@ test('the owner keeps touching its lock, so a live owner never looks stale', asy
   }
   assert.ok((await stat(lockOf(dir))).mtimeMs > Date.now() - 60_000, 'the heartbeat refreshed the lock');
   await store.close();
+});
+
+test('taking over moves the judged lock aside, and puts back a lock another process claimed meanwhile', async () => {
+  const dir = await tempDir();
+  await writeLock(dir, { host: os.hostname(), pid: 4242, token: 'claimed-meanwhile' });
+  // Judged left behind under another token: what is there now belongs to someone else.
+  assert.throws(() => setAside(lockOf(dir), 'left-behind', 'me'), StateLockedError);
+  assert.match(await readFile(lockOf(dir), 'utf8'), /claimed-meanwhile/);
+  // The lock that was judged: moved away and gone, nothing left beside it.
+  setAside(lockOf(dir), 'claimed-meanwhile', 'me');
+  await assert.rejects(stat(lockOf(dir)), /ENOENT/);
+  assert.deepEqual(await readdir(path.join(dir, 'state')), []);
 });
