@@ -128,18 +128,17 @@ function overlapWarnings(routes: readonly CompiledRoute[]): string[] {
 }
 
 /**
- * How many leading segments file a route in the table's index: a route whose first two segments are
- * literals can only match paths that start with exactly those (lower-cased), so a request is tried only
- * against the routes filed under its own first two segments and those that are not filed (a parameter
- * there, or a shorter template). With every route under `v4/...` that skips most of the table.
+ * The table's index key: a route whose first two segments are literals can only match paths that start
+ * with exactly those (lower-cased), so a request is tried only against the routes filed under its own
+ * first two segments and those that are not filed (a parameter there, or a shorter template). With
+ * every route under `v4/...` that skips most of the table. A literal holds no `/`, so a key holds one.
  */
-const INDEX_DEPTH = 2;
+const prefixKey = (first: string, second: string): string => `${first}/${second}`;
 
-/** The route's first two literals joined with `/` (a literal holds no `/`), or undefined. */
 function indexKey(route: CompiledRoute): string | undefined {
   const [first, second] = route.parsed.segments;
   return first?.kind === 'literal' && second?.kind === 'literal'
-    ? `${first.lower}/${second.lower}`
+    ? prefixKey(first.lower, second.lower)
     : undefined;
 }
 
@@ -200,10 +199,11 @@ export class RouteTable {
     if (path === null) return null;
     const upperMethod = method.toUpperCase();
     const lowerPath = path.map((value) => value.toLowerCase());
+    const [first, second] = lowerPath;
     // A route key has exactly one `/`; a request key equal to it therefore means equal first two segments.
     const candidates =
-      path.length >= INDEX_DEPTH
-        ? (this.indexed.get(`${lowerPath[0]}/${lowerPath[1]}`) ?? this.unfiled)
+      first !== undefined && second !== undefined
+        ? (this.indexed.get(prefixKey(first, second)) ?? this.unfiled)
         : this.unfiled;
     for (const route of candidates) {
       if (route.methods !== undefined && !route.methods.includes(upperMethod)) continue;
