@@ -1,21 +1,12 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { loadKeyRing, readKey, type AuthLevel, type KeyRing } from '../../runtime/keys';
+import { tempDirs } from '../helpers/temp-dirs';
 
-const dirs: string[] = [];
-after(async () => {
-  await Promise.all(dirs.map((dir) => fs.rm(dir, { recursive: true, force: true })));
-});
-
-async function tempDir(): Promise<string> {
-  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'keys-test-'));
-  dirs.push(dir);
-  return dir;
-}
+const tempDir = tempDirs('keys-test-');
 
 function randomKey(): string {
   return randomBytes(24).toString('base64url');

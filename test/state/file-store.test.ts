@@ -1,22 +1,14 @@
 /** The state store contract on the `file` backend, plus what only a file backend can get wrong. */
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { createFileStateStore, StateCorruptError } from '../../shared/state/file-store';
 import { StateUnavailableError } from '../../shared/state/store';
 import { storeConformance } from './store-conformance';
+import { tempDirs } from '../helpers/temp-dirs';
 
-const dirs: string[] = [];
-async function tempDir(): Promise<string> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'butler-state-'));
-  dirs.push(dir);
-  return dir;
-}
-after(async () => {
-  for (const dir of dirs) await rm(dir, { recursive: true, force: true });
-});
+const tempDir = tempDirs('butler-state-');
 
 storeConformance('file', () => ({ open: async () => createFileStateStore({ dir: await tempDir() }) }));
 
